@@ -1,0 +1,5 @@
+"""`python -m mlt`."""
+
+from mlt.cli import main
+
+main()

@@ -1,0 +1,103 @@
+"""Where a child project came from: template source, version and answers (`.mlt.yaml`).
+
+`mlt new` writes it into the first (pristine) render; `mlt update` rewrites it in every new
+pristine render, so the merge carries it along like any other template file.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlt.errors import MltError
+
+PROVENANCE_FILE = ".mlt.yaml"
+SCHEMA = "mlt.provenance/1"
+# Every pristine template render is committed on this branch of the child (like nf-core's
+# TEMPLATE branch), so the 3-way merge base is always in the child's own history, offline.
+TEMPLATE_BRANCH = "mlt/template"
+BUNDLED_PREFIX = "bundled:"
+
+
+@dataclass
+class Provenance:
+    """The record of a child's template."""
+
+    source: str  # "bundled:<type>", a local path, or a git URL
+    version: str  # template version: bundled template version, or git tag / commit
+    answers: dict[str, Any] = field(default_factory=dict)
+    commit: str | None = None  # resolved git commit of an external template
+    template_branch: str = TEMPLATE_BRANCH
+
+    @property
+    def bundled_type(self) -> str | None:
+        """The bundled project type ('service', ...) or None for an external template."""
+        if self.source.startswith(BUNDLED_PREFIX):
+            return self.source[len(BUNDLED_PREFIX) :]
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for YAML/JSON."""
+        return {
+            "schema": SCHEMA,
+            "template": {
+                "source": self.source,
+                "version": self.version,
+                "commit": self.commit,
+                "branch": self.template_branch,
+            },
+            "answers": dict(sorted(self.answers.items())),
+        }
+
+    def dumps(self) -> str:
+        """YAML text, with a header telling people not to edit it by hand."""
+        from ruamel.yaml import YAML
+
+        yaml = YAML()
+        yaml.default_flow_style = False
+        buffer = io.StringIO()
+        buffer.write("# Written by mlt. Change answers with `mlt update -d KEY=VALUE`, not by hand.\n")
+        yaml.dump(self.to_dict(), buffer)
+        return buffer.getvalue()
+
+    def write(self, project_dir: Path) -> Path:
+        """Write `.mlt.yaml` into project_dir and return its path."""
+        path = project_dir / PROVENANCE_FILE
+        path.write_text(self.dumps(), encoding="utf-8")
+        return path
+
+    @classmethod
+    def loads(cls, text: str, where: str = PROVENANCE_FILE) -> Provenance:
+        """Parse `.mlt.yaml` text; MltError names what is wrong."""
+        from ruamel.yaml import YAML, YAMLError
+
+        try:
+            data = YAML(typ="safe").load(text)
+        except YAMLError as exc:
+            raise MltError(f"{where} is not valid YAML: {exc}") from exc
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise MltError(f"{where} is not an mlt provenance file (schema {SCHEMA})")
+        template = data.get("template") or {}
+        if not template.get("source") or not template.get("version"):
+            raise MltError(f"{where} lacks template.source or template.version")
+        return cls(
+            source=str(template["source"]),
+            version=str(template["version"]),
+            commit=template.get("commit"),
+            template_branch=str(template.get("branch") or TEMPLATE_BRANCH),
+            answers=dict(data.get("answers") or {}),
+        )
+
+    @classmethod
+    def read(cls, project_dir: Path) -> Provenance:
+        """Read `.mlt.yaml` from project_dir."""
+        path = project_dir / PROVENANCE_FILE
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise MltError(
+                f"{project_dir} has no {PROVENANCE_FILE}: it was not made by `mlt new`"
+            ) from None
+        return cls.loads(text, str(path))
