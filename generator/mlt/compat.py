@@ -78,7 +78,10 @@ def cuda_exists(cuda: str | int) -> bool:
 def driver_requirement(cuda: str | int) -> DriverRequirement:
     """Driver needs of a CUDA version; '12.8' is taken as its first release (12.8.0)."""
     wanted = parse_version(cuda)
-    table = {parse_version(k): parse_version(v) for k, v in load()["cuda_driver"]["toolkit_driver"].items()}
+    table = {
+        parse_version(k): parse_version(v)
+        for k, v in load()["cuda_driver"]["toolkit_driver"].items()
+    }
     matches = sorted(v for v in table if _prefix_match(v, wanted))
     if not matches:
         raise MltError(f"unknown CUDA version {format_version(wanted)}")

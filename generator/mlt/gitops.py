@@ -86,7 +86,14 @@ def commit_directory(
             "GIT_WORK_TREE": str(content_dir),
         }
         # --force: template files matched by the child's .gitignore must still be recorded.
-        git("add", "--all", "--force", ".", cwd=content_dir, env={**index_env, "GIT_DIR": _git_dir(repo)})
+        git(
+            "add",
+            "--all",
+            "--force",
+            ".",
+            cwd=content_dir,
+            env={**index_env, "GIT_DIR": _git_dir(repo)},
+        )
         tree = git("write-tree", cwd=repo, env=index_env)
     parent_args = [arg for sha in parents for arg in ("-p", sha)]
     return git("commit-tree", tree, *parent_args, "-m", message, cwd=repo, env=env)

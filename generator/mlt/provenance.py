@@ -58,7 +58,9 @@ class Provenance:
         yaml = YAML()
         yaml.default_flow_style = False
         buffer = io.StringIO()
-        buffer.write("# Written by mlt. Change answers with `mlt update -d KEY=VALUE`, not by hand.\n")
+        buffer.write(
+            "# Written by mlt. Change answers with `mlt update -d KEY=VALUE`, not by hand.\n"
+        )
         yaml.dump(self.to_dict(), buffer)
         return buffer.getvalue()
 
