@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mlt.errors import MltError
@@ -40,8 +41,7 @@ def _load(path: str) -> dict[str, Any]:
     from ruamel.yaml import YAML
 
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = YAML(typ="safe").load(handle)
+        data = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise MltError(f"cannot read compatibility data {path}: {exc}") from exc
     if not isinstance(data, dict):
@@ -70,7 +70,7 @@ def known_cuda_versions() -> list[Version]:
 
 
 def cuda_exists(cuda: str | int) -> bool:
-    """True when some released toolkit matches this version (prefix match: '12.8' matches 12.8.1)."""
+    """True when a released toolkit matches this version ("12.8" matches 12.8.1)."""
     wanted = parse_version(cuda)
     return any(_prefix_match(v, wanted) for v in known_cuda_versions())
 
