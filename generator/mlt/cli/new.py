@@ -1,9 +1,119 @@
-"""CLI commands for 'new' (placeholder: filled in by its capability)."""
+"""`mlt new`: create a project from a bundled template or any copier template."""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from mlt.cli._common import console, handle_errors, print_json
+from mlt.scaffold.answers import parse_data
+from mlt.scaffold.new import NewProject, NewRequest, create_project
+
+HELP = """\
+Create a project: render a template into [bold]DIR/NAME[/], record where it came from
+in .mlt.yaml and commit it to a fresh git repository (branches main and mlt/template).
+
+TYPE is batch-job, service or library. With [bold]--template[/] any copier template (local
+path or git URL) is rendered instead, and TYPE is only a label shown in the summary.
+Asks the template's questions on a terminal; --defaults (or no terminal) takes the
+defaults for everything not given with -d.
+
+[bold]Examples[/]
+
+  mlt new service fraud-scorer
+  mlt new batch-job nightly-embed -d framework=pytorch -d gpu=true --defaults
+  mlt new library feature-utils -o ~/src --no-git
+  mlt new service scorer --template https://git.example.com/ml/tpl.git --ref v2.1.0
+  mlt new service scorer --defaults --json | jq .files
+"""
+
+_TYPE_HELP = "batch-job, service or library (with --template: any label)."
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add `mlt new` to the root app."""
+    app.command("new", help=HELP, no_args_is_help=True)(new)
+
+
+@handle_errors
+def new(
+    project_type: Annotated[
+        str, typer.Argument(metavar="TYPE", help=_TYPE_HELP, show_default=False)
+    ],
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="Project name: lowercase words joined by dashes.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="DIR", help="Parent directory.")
+    ] = Path(),
+    defaults: Annotated[bool, typer.Option("--defaults", help="Never prompt.")] = False,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer a question (repeatable)."),
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template", metavar="SRC", help="Local path or git URL of a copier template."
+        ),
+    ] = None,
+    ref: Annotated[
+        str | None, typer.Option("--ref", metavar="REF", help="Git tag or commit of --template.")
+    ] = None,
+    no_git: Annotated[
+        bool, typer.Option("--no-git", help="Do not create a git repository.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Create a project from a template."""
+    request = NewRequest(
+        project_type=project_type,
+        name=name,
+        output_dir=output,
+        data=parse_data(data or []),
+        template=template,
+        ref=ref,
+        git=not no_git,
+        # Prompts need a terminal on both ends, and would corrupt --json output.
+        interactive=not (defaults or as_json) and sys.stdin.isatty() and sys.stdout.isatty(),
+    )
+    project = create_project(request)
+    if as_json:
+        print_json(project.to_dict())
+    else:
+        _summary(project)
+
+
+def _summary(project: NewProject) -> None:
+    where = _shown(project.path)
+    console.print(
+        f"[bold green]Created[/] {project.project_type} project "
+        f"[bold]{project.path.name}[/] in {where}",
+        highlight=False,
+    )
+    console.print(f"  template  {project.source} {project.version}", highlight=False)
+    git = "not created (--no-git)"
+    if project.commit:
+        git = f"main + mlt/template at {project.commit[:8]}"
+    console.print(f"  files     {len(project.files)}", highlight=False)
+    console.print(f"  git       {git}", highlight=False)
+    console.print("\nNext steps:", highlight=False)
+    console.print(f"  cd {where} && make install test", highlight=False)
+
+
+def _shown(path: Path) -> str:
+    """The path as the user would type it: relative when below the current directory."""
+    try:
+        relative = path.relative_to(Path.cwd())
+    except ValueError:
+        return str(path)
+    return str(relative) if str(relative) != "." else os.curdir

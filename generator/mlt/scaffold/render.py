@@ -6,6 +6,8 @@ render of the target version). Template tasks never run here: renders are side-e
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,18 @@ from mlt.errors import MltError, UsageError
 from mlt.provenance import BUNDLED_PREFIX
 
 TEMPLATE_META = "mlt-template.yml"
+COPIER_CONFIGS = ("copier.yml", "copier.yaml")
+UNVERSIONED = "unversioned"
+
+# Anything copier or git accepts as a remote template (copier's own `get_repo` prefixes).
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:)", re.IGNORECASE)
+_VALIDATION = re.compile(r"^Validation error for question '([^']+)': (.*)$", re.DOTALL)
+_CHOICE = re.compile(r"^Invalid choice for '([^']+)': (.*) is not in (\[.*\])$", re.DOTALL)
+
+# Receives the template's questions (copier's `questions_data`) once the template is
+# readable, and returns the answers to render with: lets callers check keys and types
+# against the real template, external ones included, without a second clone.
+PrepareAnswers = Callable[[Mapping[str, Mapping[str, Any]]], dict[str, Any]]
 
 
 @dataclass
@@ -38,6 +52,20 @@ class TemplateSource:
         return cls(BUNDLED_PREFIX + project_type, str(path), None, project_type)
 
     @classmethod
+    def external(cls, source: str, ref: str | None = None) -> TemplateSource:
+        """Any copier template: a local directory (recorded absolute) or a git URL."""
+        if _REMOTE.match(source):
+            return cls(source, source, ref)
+        path = Path(source).expanduser()
+        if not path.is_dir():
+            raise UsageError(f"template {source} is not a readable directory")
+        if not any((path / name).is_file() for name in COPIER_CONFIGS):
+            raise UsageError(f"template {source} is not a copier template (no copier.yml)")
+        # Absolute, so `mlt update` finds it again from inside the child project.
+        resolved = str(path.resolve())
+        return cls(resolved, resolved, ref)
+
+    @classmethod
     def from_provenance_source(cls, source: str, ref: str | None = None) -> TemplateSource:
         """Resolve the `source` string recorded in `.mlt.yaml`."""
         if source.startswith(BUNDLED_PREFIX):
@@ -46,14 +74,10 @@ class TemplateSource:
 
     def bundled_version(self) -> str:
         """Version of a bundled template, from its mlt-template.yml."""
-        from ruamel.yaml import YAML
-
-        meta = Path(self.path) / TEMPLATE_META
-        try:
-            data = YAML(typ="safe").load(meta.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise MltError(f"cannot read {meta}: {exc}") from exc
-        return str(data.get("version", "0.0.0"))
+        version = _meta_version(Path(self.path))
+        if version is None:
+            raise MltError(f"cannot read {Path(self.path) / TEMPLATE_META}")
+        return version
 
 
 @dataclass
@@ -73,19 +97,21 @@ def render_template(
     *,
     defaults: bool = True,
     interactive: bool = False,
+    prepare: PrepareAnswers | None = None,
 ) -> RenderResult:
     """Render `template` into `dest` (which must not hold anything yet) with `answers`.
 
     With defaults=True nothing is asked; unanswered questions take their defaults.
+    `prepare`, when given, turns the template's questions into the answers actually used.
+    Every expected failure (unreadable template, invalid answer) is raised as MltError.
     """
-    import copier
-    from copier.errors import CopierError
+    from copier import Worker
 
     try:
-        worker = copier.run_copy(
-            template.path,
-            dest,
-            data=answers,
+        with Worker(
+            src_path=template.path,
+            dst_path=Path(dest),
+            data=dict(answers),
             vcs_ref=template.ref,
             defaults=defaults or not interactive,
             quiet=True,
@@ -93,18 +119,123 @@ def render_template(
             skip_tasks=True,
             overwrite=True,
             cleanup_on_error=True,
+        ) as worker:
+            questions = _readable_questions(worker, template)
+            if prepare is not None:
+                answers = prepare(questions)
+                worker.data = dict(answers)
+            worker.run_copy()
+            return _result(worker, template, Path(dest))
+    except BaseException as exc:
+        translated = _translate(exc, template, answers)
+        if translated is exc:
+            raise
+        raise translated from exc
+
+
+def _readable_questions(worker: Any, template: TemplateSource) -> Mapping[str, Any]:
+    """Fetch the template (cloning a git one) and return its questions."""
+    tpl = worker.template
+    root = Path(tpl.local_abspath)
+    if not any((root / name).is_file() for name in COPIER_CONFIGS):
+        raise UsageError(f"template {template.source} is not a copier template (no copier.yml)")
+    if template.ref and tpl.vcs != "git":
+        raise UsageError(
+            f"template {template.source} is not a git repository, so ref '{template.ref}' "
+            "cannot be used"
         )
-    except CopierError as exc:
-        raise MltError(f"template {template.source} failed to render: {exc}") from exc
-    except ValueError as exc:  # copier raises ValueError for validator failures
-        raise UsageError(str(exc).strip().splitlines()[0]) from exc
-    recorded = {
-        k: v for k, v in worker._answers_to_remember().items() if not k.startswith("_")
-    }
+    return tpl.questions_data
+
+
+def _result(worker: Any, template: TemplateSource, dest: Path) -> RenderResult:
+    recorded = {k: v for k, v in worker._answers_to_remember().items() if not k.startswith("_")}
+    tpl = worker.template
     if template.bundled_type:
         version, commit = template.bundled_version(), None
+    elif tpl.vcs == "git":
+        # `git describe --tags`: the exact tag ("v1") when the ref is tagged, which is also
+        # a valid ref to render the same version again.
+        version, commit = str(tpl.commit or tpl.commit_hash), tpl.commit_hash
     else:
-        version = str(worker.template.version or worker.template.commit or template.ref or "HEAD")
-        commit = worker.template.commit_hash
-    files = sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file())
+        version, commit = _meta_version(Path(tpl.local_abspath)) or UNVERSIONED, None
+    files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
     return RenderResult(answers=recorded, version=version, commit=commit, files=files)
+
+
+def _meta_version(template_root: Path) -> str | None:
+    from ruamel.yaml import YAML, YAMLError
+
+    try:
+        data = YAML(typ="safe").load((template_root / TEMPLATE_META).read_text(encoding="utf-8"))
+    except (OSError, YAMLError):
+        return None
+    if not isinstance(data, dict) or "version" not in data:
+        return None
+    return str(data["version"])
+
+
+def _translate(
+    exc: BaseException, template: TemplateSource, answers: Mapping[str, Any]
+) -> BaseException:
+    """Map what copier, git and plumbum raise onto one-line MltErrors; others unchanged."""
+    from copier.errors import CopierError, UnsafeTemplateError
+    from plumbum import ProcessExecutionError
+
+    if isinstance(exc, KeyboardInterrupt):
+        # Copier's CopierAnswersInterrupt (Ctrl-C at a prompt) is also a CopierError.
+        return KeyboardInterrupt() if isinstance(exc, CopierError) else exc
+    if isinstance(exc, MltError) or not isinstance(exc, Exception):
+        return exc
+    if isinstance(exc, UnsafeTemplateError):
+        return MltError(
+            f"template {template.source} uses unsafe features (tasks, migrations or "
+            "extensions), which mlt does not run",
+            exit_code=4,
+        )
+    if isinstance(exc, ProcessExecutionError):
+        return MltError(f"cannot read template {template.source}: {_last_line(exc.stderr)}")
+    if isinstance(exc, ValueError) and not isinstance(exc, CopierError):
+        return UsageError(_answer_error(str(exc), answers))
+    if isinstance(exc, (CopierError, OSError)):
+        return MltError(f"template {template.source} failed to render: {_last_line(str(exc))}")
+    return exc
+
+
+def _answer_error(message: str, answers: Mapping[str, Any]) -> str:
+    """Copier's answer errors as `invalid KEY 'VALUE': reason`, like mlt's own."""
+    text = message.strip()
+    choice = _CHOICE.match(text)
+    if choice:
+        key, value = choice.group(1), choice.group(2).strip("'\"")
+        options = ", ".join(str(o) for o in _literal_list(choice.group(3)))
+        return f"invalid {key} '{value}': choose one of {options}"
+    match = _VALIDATION.match(text)
+    if not match:
+        first = text.splitlines()[0] if text else "invalid answer"
+        return first[:1].lower() + first[1:]
+    key, reason = match.group(1), " ".join(match.group(2).split())
+    if key in answers:
+        return f"invalid {key} '{_shown(answers[key])}': {reason}"
+    return f"invalid {key}: {reason}"
+
+
+def _literal_list(text: str) -> list[Any]:
+    import ast
+
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return [text]
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _shown(value: Any) -> str:
+    """An answer as it would be typed on the command line (`true`, not `True`)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _last_line(text: str | bytes | None) -> str:
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    lines = [line.strip() for line in (text or "").strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "unknown error"

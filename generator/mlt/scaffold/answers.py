@@ -1,0 +1,86 @@
+"""Check the project name and turn `-d KEY=VALUE` pairs into typed template answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mlt.errors import UsageError
+
+PROJECT_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NUMBER_TYPES = {"int": (int,), "float": (int, float)}
+
+
+def check_project_name(name: str) -> None:
+    """Reject names that are not lowercase words joined by single dashes."""
+    if not PROJECT_NAME.match(name):
+        raise UsageError(
+            f"invalid project name '{name}': use lowercase letters, digits and single "
+            "dashes, starting with a letter (e.g. fraud-scorer)"
+        )
+
+
+def parse_data(pairs: Sequence[str]) -> dict[str, str]:
+    """Split `KEY=VALUE` pairs (later pairs win); values stay text until the types are known."""
+    data: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not _KEY.match(key):
+            raise UsageError(f"malformed -d '{pair}': expected KEY=VALUE")
+        if key == "project_name":
+            raise UsageError("project_name is the NAME argument; do not pass it with -d")
+        data[key] = value
+    return data
+
+
+def coerce_answers(
+    raw: Mapping[str, str], questions: Mapping[str, Mapping[str, Any]], source: str
+) -> dict[str, Any]:
+    """Check the keys against the template's questions and give each value its type.
+
+    Values are read as YAML scalars (`true` -> bool, `8000` -> int), except for `str`
+    questions, which keep the text as typed: YAML would turn python_version=3.10 into 3.1.
+    """
+    unknown = [key for key in raw if key not in questions]
+    if unknown:
+        names = ", ".join(f"'{key}'" for key in unknown)
+        noun = "key" if len(unknown) == 1 else "keys"
+        # project_name is the NAME argument, never a -d key.
+        valid = ", ".join(q for q in questions if q != "project_name") or "none"
+        raise UsageError(f"unknown answer {noun} {names} for template {source} (valid: {valid})")
+    return {
+        key: _coerce(key, text, str(questions[key].get("type") or "")) for key, text in raw.items()
+    }
+
+
+def _coerce(key: str, text: str, qtype: str) -> Any:
+    if qtype == "str":
+        return text
+    value = yaml_scalar(text)
+    if qtype == "bool":
+        if not isinstance(value, bool):
+            raise UsageError(f"invalid {key} '{text}': expected true or false")
+        return value
+    if qtype in _NUMBER_TYPES:
+        if isinstance(value, bool) or not isinstance(value, _NUMBER_TYPES[qtype]):
+            kind = "an integer" if qtype == "int" else "a number"
+            raise UsageError(f"invalid {key} '{text}': expected {kind}")
+        return value
+    if qtype in ("json", "path"):
+        return text  # copier parses these itself
+    return value
+
+
+def yaml_scalar(text: str) -> Any:
+    """`true` -> True, `3` -> 3, `a: b` -> the text itself: only scalars are interpreted."""
+    from ruamel.yaml import YAML, YAMLError
+
+    try:
+        value = YAML(typ="safe").load(text)
+    except YAMLError:
+        return text
+    if value is None and text.strip() not in ("null", "~"):
+        return text  # an empty value stays an empty string
+    return value if isinstance(value, (bool, int, float, str)) or value is None else text

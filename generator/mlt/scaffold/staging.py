@@ -1,0 +1,97 @@
+"""Build a directory next to its final place, then move it there in one rename.
+
+Whatever happens before the move (a failed render, Ctrl-C, a git error) removes the
+staging directory, so the target never exists half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from mlt.errors import MltError, UsageError
+
+STAGING_MARK = ".mlt-staging-"
+
+
+def check_target(target: Path) -> None:
+    """Refuse a target that exists and is anything but an empty directory."""
+    if target.is_dir():
+        if any(target.iterdir()):
+            raise UsageError(f"{target} already exists and is not empty")
+    elif target.exists() or target.is_symlink():
+        raise UsageError(f"{target} already exists and is not a directory")
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(f"{parent} is not a directory")
+            break
+
+
+@contextmanager
+def staged_directory(target: Path) -> Iterator[Path]:
+    """Yield an empty directory beside `target`; on success rename it to `target`."""
+    created = _make_parents(target.parent)
+    try:
+        # Same parent => same filesystem, so the final rename is atomic.
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING_MARK}", dir=target.parent))
+    except OSError as exc:
+        _remove(created)
+        raise MltError(f"cannot create {target}: {exc.strerror or exc}") from exc
+    try:
+        _chmod_like_mkdir(staging)
+        yield staging
+        _move(staging, target)
+    except BaseException:
+        _remove(staging)
+        _remove(created)
+        raise
+
+
+def _make_parents(parent: Path) -> Path | None:
+    """Create missing parents; return the topmost one created (to undo), or None."""
+    missing = [p for p in (parent, *parent.parents) if not p.exists()]
+    if not missing:
+        return None
+    try:
+        parent.mkdir(parents=True)
+    except OSError as exc:
+        _remove(missing[-1])
+        raise MltError(f"cannot create {parent}: {exc.strerror or exc}") from exc
+    return missing[-1]
+
+
+def _chmod_like_mkdir(path: Path) -> None:
+    # mkdtemp makes 0700 directories; a project directory gets the usual umask mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o777 & ~umask)
+
+
+def _move(staging: Path, target: Path) -> None:
+    # POSIX rename replaces an empty directory in one step; elsewhere remove it first.
+    try:
+        staging.rename(target)
+        return
+    except OSError as exc:
+        error = exc
+    if target.is_dir() and not any(target.iterdir()):
+        try:
+            target.rmdir()
+            staging.rename(target)
+            return
+        except OSError as exc:
+            error = exc
+            with contextlib.suppress(OSError):
+                target.mkdir(exist_ok=True)  # put back the empty directory we removed
+    raise MltError(f"cannot move the new project to {target}: {error.strerror or error}") from error
+
+
+def _remove(path: Path | None) -> None:
+    if path is not None:
+        shutil.rmtree(path, ignore_errors=True)
