@@ -1,9 +1,252 @@
-"""CLI commands for 'images' (placeholder: filled in by its capability)."""
+"""CLI commands for 'images': list, show, check, render and build the curated base images."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.table import Table
+
+from mlt.cli._common import console, err_console, handle_errors, print_json
+
+images_app = typer.Typer(
+    name="images",
+    help="Curated base images: CPU, CUDA runtime/devel, PyTorch, TensorFlow.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+IdArg = Annotated[str, typer.Argument(help="Image id (see `mlt images list`).", show_default=False)]
+
+
+def _catalog(path: Path | None = None) -> Any:
+    from mlt.images.catalog import load_catalog
+
+    return load_catalog(path)
+
+
+def _min_driver(cuda: str | None) -> dict[str, str] | None:
+    from mlt import compat
+
+    if not cuda or not compat.cuda_exists(cuda):
+        return None
+    req = compat.driver_requirement(cuda)
+    return {
+        "minimum": compat.format_version(compat.min_driver(cuda)),
+        "toolkit_driver": compat.format_version(req.toolkit_driver),
+    }
+
+
+@images_app.command("list")
+@handle_errors
+def list_images(as_json: JsonOpt = False) -> None:
+    """List the curated base images of this catalog release."""
+    from mlt.images.catalog import SCHEMA
+
+    catalog = _catalog()
+    if as_json:
+        images = [
+            image.to_dict()
+            | {"tag": catalog.default_tag(image.id), "min_driver": _min_driver(image.cuda)}
+            for image in catalog.images
+        ]
+        print_json({"schema": SCHEMA, "release": catalog.release, "images": images})
+        return
+    table = Table(title=f"mlt base images, release {catalog.release}", title_justify="left")
+    for column in ("id", "framework", "cuda", "cuda source", "python", "os", "min driver"):
+        table.add_column(column)
+    for image in catalog.images:
+        framework = f"{image.framework} {image.framework_version or ''}".strip()
+        driver = (_min_driver(image.cuda) or {}).get("minimum", "-")
+        table.add_row(
+            image.id,
+            framework,
+            image.cuda or "-",
+            str(image.cuda_source),
+            image.python,
+            image.os,
+            driver,
+        )
+    console.print(table)
+
+
+@images_app.command("show")
+@handle_errors
+def show(image_id: IdArg, as_json: JsonOpt = False) -> None:
+    """Show one image: parent pin, versions, minimum NVIDIA driver, published tag."""
+    from mlt.images.catalog import SCHEMA
+
+    catalog = _catalog()
+    image = catalog.get(image_id)
+    data = image.to_dict() | {
+        "tag": catalog.default_tag(image.id),
+        "release": catalog.release,
+        "min_driver": _min_driver(image.cuda),
+    }
+    if as_json:
+        print_json({"schema": SCHEMA} | data)
+        return
+    driver = data["min_driver"]
+    rows = [
+        ("tag", data["tag"]),
+        ("description", image.description),
+        ("parent", image.parent.ref),
+        ("os / python", f"{image.os} / {image.python}"),
+        ("flavour", image.flavour),
+        ("framework", f"{image.framework} {image.framework_version or ''}".strip()),
+        ("cuda", f"{image.cuda or 'none'} (source: {image.cuda_source})"),
+        ("cudnn / nccl", f"{image.cudnn or 'none'} / {image.nccl or 'none'}"),
+        (
+            "min driver",
+            f"{driver['minimum']} (minor-version compat; {driver['toolkit_driver']} without it)"
+            if driver
+            else "none (no CUDA)",
+        ),
+        ("pip", ", ".join(image.pip) or "-"),
+    ]
+    for key, value in rows:
+        console.print(f"[bold]{key:<13}[/] {value}", highlight=False, soft_wrap=True)
+
+
+@images_app.command("check")
+@handle_errors
+def check(
+    as_json: JsonOpt = False,
+    catalog_file: Annotated[
+        Path | None,
+        typer.Option("--catalog", help="Check this catalog file instead of the bundled one."),
+    ] = None,
+) -> None:
+    """Validate the catalog against compat.yaml (CUDA, torch, TF, digests); exit 1 on errors."""
+    from mlt.images.checks import check_catalog, errors
+
+    catalog = _catalog(catalog_file)
+    findings = check_catalog(catalog)
+    bad = errors(findings)
+    if as_json:
+        print_json(
+            {
+                "schema": "mlt.images.check/1",
+                "ok": not bad,
+                "catalog": str(catalog.path),
+                "findings": [f.to_dict() for f in findings],
+            }
+        )
+    else:
+        for finding in findings:
+            style = "red" if finding.level == "error" else "yellow"
+            console.print(f"[{style}]{finding}[/]", highlight=False, soft_wrap=True)
+        if not bad:
+            console.print(
+                f"ok: {len(catalog.images)} images consistent with compat.yaml", highlight=False
+            )
+    if bad:
+        raise typer.Exit(1)
+
+
+@images_app.command("render")
+@handle_errors
+def render(
+    image_id: IdArg,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Directory for the build context.")
+    ] = Path(),
+    parent: Annotated[
+        str | None, typer.Option(help="Parent image to write as PARENT_IMAGE default.")
+    ] = None,
+    extra_ca: Annotated[
+        Path | None, typer.Option("--extra-ca", help="PEM CA file to trust.")
+    ] = None,
+) -> None:
+    """Write the Dockerfile and build context (mlt wheel, certs/, .dockerignore) for an image."""
+    from mlt.images.context import render_context
+
+    catalog = _catalog()
+    ctx = render_context(catalog, catalog.get(image_id), output, parent=parent, extra_ca=extra_ca)
+    console.print(f"rendered {image_id} into {ctx.directory} ({ctx.wheel.name})", highlight=False)
+
+
+class _LiveReporter:
+    """Shows build steps as permanent lines and the latest log line under a spinner."""
+
+    def __init__(self, image_id: str) -> None:
+        self.status = err_console.status(f"building {image_id}")
+        self.step_started = time.monotonic()
+
+    def step(self, number: int, total: int, instruction: str) -> None:
+        now = time.monotonic()
+        err_console.print(f"[dim]step {number}/{total}[/] {instruction[:110]}", highlight=False)
+        self.step_started = now
+        self.status.update(f"step {number}/{total}")
+
+    def log(self, line: str) -> None:
+        self.status.update(f"[dim]{line.strip()[:100]}[/]")
+
+    def failed(self, lines: list[str]) -> None:
+        self.status.stop()
+        for line in lines:
+            err_console.print(f"  | {line}", highlight=False, markup=False)
+
+
+@images_app.command("build")
+@handle_errors
+def build(
+    image_id: IdArg,
+    tag: Annotated[
+        str | None, typer.Option(help="Image tag [default: <registry>/<id>:<release>].")
+    ] = None,
+    parent: Annotated[
+        str | None, typer.Option(help="Build FROM this image instead of the pinned parent.")
+    ] = None,
+    registry_mirror: Annotated[
+        str | None,
+        typer.Option("--registry-mirror", help="Pull the pinned parent via this registry prefix."),
+    ] = None,
+    extra_ca: Annotated[
+        Path | None, typer.Option("--extra-ca", help="PEM CA file to trust.")
+    ] = None,
+    build_arg: Annotated[
+        list[str] | None, typer.Option("--build-arg", help="KEY=VALUE, repeatable.")
+    ] = None,
+    network: Annotated[
+        str | None, typer.Option(help="Build network: bridge, host or none.")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore the layer cache.")] = False,
+    push: Annotated[bool, typer.Option("--push", help="Push the tag after building.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build a base image with the local Docker engine (and push it with --push)."""
+    from mlt.images.build import BuildOptions, build_image, parse_build_args
+
+    catalog = _catalog()
+    image = catalog.get(image_id)
+    options = BuildOptions(
+        tag=tag,
+        parent=parent,
+        registry_mirror=registry_mirror,
+        extra_ca=extra_ca,
+        build_args=parse_build_args(build_arg or []),
+        network=network,
+        push=push,
+        no_cache=no_cache,
+    )
+    reporter = _LiveReporter(image_id)
+    with reporter.status:
+        result = build_image(catalog, image, options, reporter)
+    if as_json:
+        print_json({"schema": "mlt.images.build/1"} | result.__dict__)
+        return
+    console.print(
+        f"built {result.tag} ({result.image_id[:19]}) in {result.seconds:.0f}s, "
+        f"{result.cached_steps}/{result.steps} steps cached"
+        + (", pushed" if result.pushed else ""),
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.add_typer(images_app)

@@ -1,0 +1,229 @@
+"""Build (and optionally push) a curated base image with the Docker engine's classic builder.
+
+The core never prints: progress goes to a `BuildReporter` the caller supplies (the CLI shows it
+live with rich; tests and benchmarks can record it).
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import os
+import re
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from mlt.errors import MltError, UsageError
+from mlt.images import _docker
+from mlt.images.catalog import Catalog, ImageSpec
+from mlt.images.context import render_context
+
+STEP_RE = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+NETWORKS = ("bridge", "host", "none")
+LOG_TAIL = 15
+
+
+class BuildReporter(Protocol):
+    """Receives build progress; every method is optional to act on."""
+
+    def step(self, number: int, total: int, instruction: str) -> None: ...  # noqa: D102
+
+    def log(self, line: str) -> None: ...  # noqa: D102
+
+    def failed(self, lines: list[str]) -> None: ...  # noqa: D102
+
+
+class NullReporter:
+    """Discards progress."""
+
+    def step(self, number: int, total: int, instruction: str) -> None:  # noqa: D102
+        pass
+
+    def log(self, line: str) -> None:  # noqa: D102
+        pass
+
+    def failed(self, lines: list[str]) -> None:  # noqa: D102
+        pass
+
+
+@dataclass
+class BuildOptions:
+    """What `mlt images build` was asked to do."""
+
+    tag: str | None = None
+    parent: str | None = None
+    registry_mirror: str | None = None
+    extra_ca: Path | None = None
+    build_args: dict[str, str] = field(default_factory=dict)
+    network: str | None = None
+    push: bool = False
+    no_cache: bool = False
+    wheel: Path | None = None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A finished build."""
+
+    image: str
+    tag: str
+    image_id: str
+    steps: int
+    cached_steps: int
+    seconds: float
+    pushed: bool
+
+
+def parse_build_args(pairs: list[str]) -> dict[str, str]:
+    """['K=V', ...] -> {'K': 'V'}; a pair without '=' is a UsageError."""
+    args = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--build-arg '{pair}' is not KEY=VALUE")
+        args[key.strip()] = value
+    return args
+
+
+def _git(*args: str) -> str | None:
+    repo = Path(__file__).resolve().parents[3]
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def created_timestamp() -> str:
+    """SOURCE_DATE_EPOCH, else the HEAD commit time, else now: stable per commit, so rebuilds hit
+    the layer cache all the way down and children keep their cache."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct")
+    when = (
+        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        if epoch
+        else dt.datetime.now(dt.timezone.utc)
+    )
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def default_build_args(client: Any, image: ImageSpec, parent: str | None) -> dict[str, str]:
+    """OCI-label build args: created, revision, and the parent's name and digest."""
+    args = {
+        "BUILD_CREATED": created_timestamp(),
+        "SOURCE_REVISION": _git("rev-parse", "HEAD") or "unknown",
+    }
+    if parent:
+        name, _, digest = parent.partition("@")
+        if not digest:
+            info = _docker.image_info(client, parent)
+            if info is None:
+                raise MltError(f"parent image {parent} is not in the local engine")
+            repo_digests = [d.partition("@")[2] for d in info.get("RepoDigests") or []]
+            digest = repo_digests[0] if repo_digests else str(info.get("Id", ""))
+        args |= {"PARENT_IMAGE": parent, "BASE_NAME": name, "BASE_DIGEST": digest}
+    return args
+
+
+def build_image(
+    catalog: Catalog, image: ImageSpec, options: BuildOptions, reporter: BuildReporter | None = None
+) -> BuildResult:
+    """Render the context for `image` into a temp dir, build it, tag it, push it if asked."""
+    reporter = reporter or NullReporter()
+    if options.network and options.network not in NETWORKS:
+        raise UsageError(f"--network '{options.network}' is not one of {', '.join(NETWORKS)}")
+    tag = options.tag or catalog.default_tag(image.id)
+    client = _docker.connect()
+    parent = options.parent
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"mlt-image-{image.id}-") as tmp:
+        default_parent = None
+        if options.registry_mirror and not parent:
+            from mlt.images.context import mirror_ref
+
+            default_parent = mirror_ref(image.parent.ref, options.registry_mirror)
+        ctx = render_context(
+            catalog,
+            image,
+            Path(tmp),
+            parent=default_parent,
+            extra_ca=options.extra_ca,
+            wheel=options.wheel,
+        )
+        buildargs = default_build_args(client, image, parent or default_parent) | options.build_args
+        events = _docker.build(
+            client,
+            str(ctx.directory),
+            tag=tag,
+            buildargs=buildargs,
+            network_mode=options.network,
+            nocache=options.no_cache,
+            pull=False,
+        )
+        image_id, steps, cached = _follow(events, image.id, reporter)
+    pushed = False
+    if options.push:
+        _push(client, tag, reporter)
+        pushed = True
+    return BuildResult(image.id, tag, image_id, steps, cached, time.monotonic() - started, pushed)
+
+
+def _follow(events: Any, image_id: str, reporter: BuildReporter) -> tuple[str, int, int]:
+    """Consume build events; return (image id, steps, cached steps) or raise on an error event."""
+    tail: collections.deque[str] = collections.deque(maxlen=LOG_TAIL)
+    step, total, instruction, cached, built_id = 0, 0, "", 0, ""
+    for event in events:
+        if "error" in event or "errorDetail" in event:
+            message = (
+                (event.get("errorDetail") or {}).get("message")
+                or event.get("error")
+                or "unknown error"
+            )
+            reporter.failed(list(tail))
+            where = f" at step {step}/{total} ({instruction[:80]})" if step else ""
+            raise MltError(
+                f"build of '{image_id}' failed{where}: {message.strip().splitlines()[-1]}"
+            )
+        aux = event.get("aux") or {}
+        if isinstance(aux, dict) and aux.get("ID"):
+            built_id = str(aux["ID"])
+        for line in str(event.get("stream") or "").splitlines():
+            match = STEP_RE.match(line.strip())
+            if match:
+                step, total, instruction = int(match.group(1)), int(match.group(2)), match.group(3)
+                tail.clear()
+                reporter.step(step, total, instruction)
+            elif line.strip():
+                if line.strip() == "---> Using cache":
+                    cached += 1
+                tail.append(line.rstrip())
+                reporter.log(line.rstrip())
+    if not built_id:
+        ids = [line for line in tail if line.startswith("Successfully built ")]
+        built_id = ids[-1].split()[-1] if ids else ""
+    if not built_id:
+        raise MltError(f"build of '{image_id}' ended without an image id")
+    return built_id, total, cached
+
+
+def split_tag(tag: str) -> tuple[str, str]:
+    """'reg/x/cpu:2026.11' -> ('reg/x/cpu', '2026.11'); no tag means 'latest'."""
+    head, sep, last = tag.rpartition(":")
+    if sep and "/" not in last:
+        return head, last
+    return tag, "latest"
+
+
+def _push(client: Any, tag: str, reporter: BuildReporter) -> None:
+    repository, version = split_tag(tag)
+    for event in _docker.push(client, repository, version):
+        if "error" in event or "errorDetail" in event:
+            message = (event.get("errorDetail") or {}).get("message") or event.get("error")
+            raise MltError(f"push of {tag} failed: {str(message).strip()}")
+        if event.get("status") and not event.get("progressDetail"):
+            reporter.log(f"push: {event.get('id', '')} {event['status']}".strip())
