@@ -83,14 +83,19 @@ def new(
         template=template,
         ref=ref,
         git=not no_git,
-        # Prompts need a terminal on both ends, and would corrupt --json output.
-        interactive=not (defaults or as_json) and sys.stdin.isatty() and sys.stdout.isatty(),
+        # Prompts would corrupt --json output.
+        interactive=not (defaults or as_json) and _can_prompt(),
     )
     project = create_project(request)
     if as_json:
         print_json(project.to_dict())
     else:
         _summary(project)
+
+
+def _can_prompt() -> bool:
+    """copier's prompts need a terminal on both ends."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _summary(project: NewProject) -> None:

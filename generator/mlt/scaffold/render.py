@@ -105,7 +105,10 @@ def render_template(
     `prepare`, when given, turns the template's questions into the answers actually used.
     Every expected failure (unreadable template, invalid answer) is raised as MltError.
     """
-    from copier import Worker
+    # copier 9 marks Worker internal, but run_copy has no hook between "template fetched"
+    # and "questions asked", which `prepare` needs (and the answers to record are private
+    # either way); pyproject caps copier below 10 for this reason.
+    from copier._main import Worker
 
     try:
         with Worker(
@@ -187,14 +190,17 @@ def _translate(
     if isinstance(exc, MltError) or not isinstance(exc, Exception):
         return exc
     if isinstance(exc, UnsafeTemplateError):
+        # copier's message ends with a hint about `--trust`, which mlt deliberately lacks.
+        features = str(exc).split(":", 1)[-1].splitlines()[0].strip().rstrip(".")
         return MltError(
-            f"template {template.source} uses unsafe features (tasks, migrations or "
-            "extensions), which mlt does not run",
+            f"template {template.source} uses code mlt does not run ({features})",
             exit_code=4,
         )
     if isinstance(exc, ProcessExecutionError):
         return MltError(f"cannot read template {template.source}: {_last_line(exc.stderr)}")
     if isinstance(exc, ValueError) and not isinstance(exc, CopierError):
+        if str(exc).lower().startswith("unknown revision"):
+            return UsageError(f"template {template.source} has no tag or commit '{template.ref}'")
         return UsageError(_answer_error(str(exc), answers))
     if isinstance(exc, (CopierError, OSError)):
         return MltError(f"template {template.source} failed to render: {_last_line(str(exc))}")
