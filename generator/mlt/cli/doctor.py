@@ -1,9 +1,78 @@
-"""CLI commands for 'doctor' (placeholder: filled in by its capability)."""
+"""`mlt doctor`: diagnose why this process can (not) use CUDA. Exit 0 ok, 1 with errors."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from mlt.cli._common import console, handle_errors, print_json
+
+HELP = """\
+Diagnose the GPU stack: driver, NVML, CUDA libraries actually loaded, frameworks.
+
+Facts come from a probe run in your interpreter (--python, default $VIRTUAL_ENV/bin/python
+or python3), traced with LD_DEBUG (and strace when allowed). Exit 1 when any finding is an
+error. [bold]--gpu[/] says you expect a GPU here, so a missing driver is an error.
+
+[bold]Examples[/]
+
+  mlt doctor --gpu
+  mlt doctor --gpu --json | jq '.findings[] | select(.severity == "error")'
+  mlt doctor --gpu --python .venv/bin/python
+  mlt doctor --gpu --image nvcr.io/nvidia/pytorch:25.01-py3
+"""
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("doctor", help=HELP)(doctor)
+
+
+@handle_errors
+def doctor(
+    gpu: Annotated[
+        bool, typer.Option("--gpu", help="Expect a usable GPU (missing one is an error).")
+    ] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Machine-readable report (schema mlt.doctor/1).")
+    ] = False,
+    trace: Annotated[
+        bool, typer.Option("--trace/--no-trace", help="Trace library loading.")
+    ] = True,
+    root: Annotated[
+        Path, typer.Option("--root", help="Read filesystem facts under DIR.", metavar="DIR")
+    ] = Path("/"),
+    python: Annotated[
+        str | None, typer.Option("--python", help="Interpreter to probe.", metavar="PATH")
+    ] = None,
+    image: Annotated[
+        str | None, typer.Option("--image", help="Also check this container image.")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Probe time limit.", metavar="SECONDS", min=1)
+    ] = 60.0,
+) -> None:
+    from mlt.doctor import Options, diagnose
+    from mlt.doctor.diagnose import collect_facts, report_from
+    from mlt.doctor.rules import evaluate
+
+    opts = Options(gpu=gpu, trace=trace, root=root, python=python, timeout=timeout)
+    if image:
+        from mlt.doctor.container import check_image
+
+        facts = collect_facts(opts)
+        facts["image"], extra = check_image(image, facts, timeout)
+        findings = evaluate(facts, gpu) + extra
+        findings.sort(key=lambda f: {"error": 0, "warning": 1}.get(f.severity, 2))
+        report = report_from(facts, findings)
+    else:
+        report = diagnose(opts)
+    if json_out:
+        print_json(report)
+    else:
+        from mlt.doctor.report import render
+
+        render(report, console)
+    raise typer.Exit(0 if report["ok"] else 1)

@@ -1,0 +1,85 @@
+"""Collect every fact (host, probe, NVML) and evaluate the rules: the doctor's one entry point."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlt.doctor import facts as hostfacts
+from mlt.doctor import nvml, rules, runner
+from mlt.errors import UsageError
+
+SCHEMA = "mlt.doctor/1"
+PROBE_SECTIONS = (
+    "python",
+    "nvml",
+    "cuda_driver",
+    "wheels",
+    "frameworks",
+    "speculative",
+    "loaded_libs",
+    "cuda_runtime",
+    "trace",
+    "probe",
+)
+
+
+@dataclass
+class Options:
+    gpu: bool = False  # the user expects a GPU: a missing one is an error
+    trace: bool = True
+    root: Path = Path("/")
+    python: str | None = None
+    timeout: float = 60.0
+    env: dict[str, str] | None = None  # default: os.environ
+
+
+def _start_probe(opts: Options, env: dict[str, str]) -> tuple[runner.ProbeRun | None, str | None]:
+    try:
+        interpreter = runner.resolve_interpreter(opts.python, env)
+    except UsageError as exc:
+        if opts.python:  # the user named it: bad input, not a finding
+            raise
+        return None, exc.message
+    try:
+        return runner.start(interpreter, env, opts.trace), None
+    except OSError as exc:
+        return None, f"cannot start {interpreter.path}: {exc}"
+
+
+def collect_facts(opts: Options) -> dict[str, Any]:
+    """All facts; never raises except for bad user input (UsageError)."""
+    env = dict(os.environ) if opts.env is None else dict(opts.env)
+    if not opts.root.is_dir():
+        raise UsageError(f"--root {opts.root} is not a directory")
+    run, error = _start_probe(opts, env)
+    facts: dict[str, Any] = {
+        "options": {"gpu": opts.gpu, "root": str(opts.root), "trace": opts.trace}
+    }
+    facts["host"] = hostfacts.host_facts(opts.root, env)  # read while the probe runs
+    result = runner.finish(run, opts.timeout) if run else {"probe": {"error": error}}
+    for key in PROBE_SECTIONS:
+        facts[key] = result.get(key)
+    facts["probe_errors"] = result.get("errors") or {}
+    if not facts["nvml"]:  # the probe died before NVML: ask from this process instead
+        facts["nvml"] = nvml.collect()
+    for gpu in rules.gpus(facts):
+        gpu["brand_name"] = nvml.brand_name(gpu.get("brand"))
+    return facts
+
+
+def diagnose(opts: Options) -> dict[str, Any]:
+    """The doctor's report: {'schema', 'ok', 'facts', 'findings'}."""
+    facts = collect_facts(opts)
+    return report_from(facts, rules.evaluate(facts, opts.gpu))
+
+
+def report_from(facts: dict[str, Any], findings: list[rules.Finding]) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "ok": not any(f.severity == "error" for f in findings),
+        "facts": facts,
+        "findings": [f.to_dict() for f in findings],
+    }
