@@ -1,9 +1,152 @@
-"""CLI commands for 'update' (placeholder: filled in by its capability)."""
+"""CLI commands `mlt update`, `mlt check` and `mlt diff` (thin: parse, call, render, exit)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from mlt.cli._common import console, err_console, handle_errors, print_json
+
+PathArg = Annotated[Path, typer.Argument(help="The child project (default: current directory).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+_STYLE = {"conflict": "bold red", "kept-deleted": "yellow", "deleted": "magenta", "merged": "cyan"}
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("update")(update)
+    app.command("check")(check)
+    app.command("diff")(diff)
+
+
+@handle_errors
+def update(
+    path: PathArg = Path(),
+    ref: Annotated[str | None, typer.Option(help="Template git ref/tag (git templates).")] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("-d", "--data", help="Change an answer: KEY=VALUE.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show outcomes, change nothing.")
+    ] = False,
+    json_out: JsonOpt = False,
+    trust: Annotated[bool, typer.Option("--trust", help="Run the template's tasks.")] = False,
+    cont: Annotated[
+        bool, typer.Option("--continue", help="Commit a resolved, conflicted update.")
+    ] = False,
+    fleet: Annotated[
+        Path | None, typer.Option(help="File listing many repos (paths or URLs) to update.")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help="Parallel fleet updates.")] = 8,
+) -> None:
+    """Merge template changes into a project: 0 updated, 3 conflicts, 1 error.
+
+    Local edits survive, files you deleted stay deleted; conflicts get standard git markers
+    and nothing is committed until you resolve them and run `mlt update --continue`.
+    """
+    from mlt.update import UpdateOptions, continue_update, update_project
+    from mlt.update.target import parse_overrides
+
+    if fleet is not None:
+        _fleet(
+            fleet, UpdateOptions(ref, parse_overrides(data or []), dry_run, trust), jobs, json_out
+        )
+        return
+    if cont:
+        result = continue_update(path, trust)
+    else:
+        opts = UpdateOptions(ref, parse_overrides(data or []), dry_run, trust)
+        result = update_project(path, opts)
+    if json_out:
+        print_json(result.to_dict())
+    else:
+        _show(result)
+    raise typer.Exit(result.exit_code)
+
+
+def _show(result) -> None:  # noqa: ANN001 - UpdateResult, imported lazily
+    for line in result.migrations:
+        console.print(f"  [dim]migration[/] {line}", highlight=False)
+    for f in result.files:
+        style = _STYLE.get(f.outcome, "green")
+        extra = f" (from {f.renamed_from})" if f.renamed_from else ""
+        console.print(f"  [{style}]{f.outcome:<12}[/] {f.path}{extra}", highlight=False)
+    for message in result.messages:
+        err_console.print(f"[yellow]warning:[/] {message}", highlight=False)
+    if result.status == "up-to-date":
+        console.print(f"already up to date (template {result.version_to})", highlight=False)
+    elif result.status == "dry-run":
+        console.print(f"dry run: {result.version_from} → {result.version_to}; nothing changed")
+    elif result.status == "conflict":
+        console.print(
+            f"[bold red]{len(result.conflicts)} conflict(s)[/] updating to {result.version_to}; "
+            "nothing committed. Resolve, `git add`, then `mlt update --continue`.",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"updated {result.version_from or ''} → {result.version_to} "
+            f"([bold]{(result.commit or '')[:10]}[/] on {result.branch})",
+            highlight=False,
+        )
+
+
+def _fleet(file: Path, opts, jobs: int, json_out: bool) -> None:  # noqa: ANN001
+    from rich.table import Table
+
+    from mlt.update.fleet import fleet_exit_code, read_fleet_file, update_fleet
+
+    results = update_fleet(read_fleet_file(file), opts, jobs)
+    code = fleet_exit_code(results)
+    if json_out:
+        print_json({"status": code, "repos": [r.to_dict() for r in results]})
+        raise typer.Exit(code)
+    table = Table("repo", "status", "version", "branch", "detail")
+    for r in results:
+        detail = r.error or ", ".join(r.conflicts) or ""
+        versions = f"{r.version_from or ''} → {r.version_to or ''}" if r.version_to else ""
+        table.add_row(r.path, r.status, versions, r.branch or "", detail)
+    console.print(table)
+    counts = {
+        s: sum(r.status == s for r in results)
+        for s in ("updated", "conflict", "up-to-date", "error")
+    }
+    console.print(", ".join(f"{n} {s}" for s, n in counts.items()), highlight=False)
+    raise typer.Exit(code)
+
+
+@handle_errors
+def check(path: PathArg = Path(), json_out: JsonOpt = False) -> None:
+    """Is the project behind its template? 0 up to date, 2 behind, 1 leftover conflicts/error."""
+    from mlt.update.check import check_project
+
+    result = check_project(path)
+    if json_out:
+        print_json(result.to_dict())
+    elif result.problems:
+        for problem in result.problems:
+            err_console.print(f"[bold red]conflict:[/] {problem}", highlight=False)
+    elif result.status == "behind":
+        console.print(
+            f"behind: {result.current} → {result.latest} (run `mlt update`)", highlight=False
+        )
+    else:
+        console.print(f"up to date (template {result.current})", highlight=False)
+    raise typer.Exit(result.exit_code)
+
+
+@handle_errors
+def diff(
+    path: PathArg = Path(),
+    ref: Annotated[str | None, typer.Option(help="Template git ref/tag (git templates).")] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("-d", "--data", help="Change an answer: KEY=VALUE.")
+    ] = None,
+) -> None:
+    """Print the unified diff `mlt update` would apply; changes nothing."""
+    from mlt.update import UpdateOptions, diff_project
+    from mlt.update.target import parse_overrides
+
+    typer.echo(diff_project(path, UpdateOptions(ref, parse_overrides(data or []))), nl=False)

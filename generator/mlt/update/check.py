@@ -1,0 +1,72 @@
+"""`mlt check`: is the child behind its template, and is it free of leftover conflicts?
+
+Bundled templates: reads `.mlt.yaml` and the installed `mlt-template.yml` only — no copier
+import, no render, no network. Git templates: one `git ls-remote --tags`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlt.errors import MltError
+from mlt.provenance import Provenance
+from mlt.update._git import run_git, split_z
+from mlt.update.target import latest_version
+from mlt.update.versions import is_newer
+
+UP_TO_DATE, BEHIND, PROBLEMS = "up-to-date", "behind", "problems"
+# Only the unambiguous markers: a bare ======= line is a valid Markdown/RST heading underline.
+_MARKERS = r"^(<<<<<<<|>>>>>>>)( |$)"
+
+
+@dataclass
+class CheckResult:
+    """Where a child stands."""
+
+    path: str
+    status: str
+    current: str
+    latest: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 up to date, 2 behind, 1 leftover conflicts (the CI gate)."""
+        return {PROBLEMS: 1, BEHIND: 2}.get(self.status, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for `--json`."""
+        return {**asdict(self), "exit_code": self.exit_code}
+
+
+def check_project(path: Path) -> CheckResult:
+    """Compare the recorded template version with the newest one and scan for conflicts."""
+    prov = Provenance.read(path)
+    latest = latest_version(prov, path)
+    problems = leftover_conflicts(path)
+    if problems:
+        status = PROBLEMS
+    else:
+        status = BEHIND if is_newer(latest, prov.version) else UP_TO_DATE
+    return CheckResult(str(path), status, prov.version, latest, problems)
+
+
+def leftover_conflicts(path: Path) -> list[str]:
+    """Tracked files with conflict markers, tracked `*.rej` files, unmerged paths (2 git calls)."""
+    grep = run_git("grep", "-I", "-l", "-z", "-E", _MARKERS, cwd=path)
+    if grep.rc > 1:
+        raise MltError(f"cannot scan {path} for conflict markers: {grep.last_error}")
+    listed = run_git("ls-files", "-z", "--", "*.rej", cwd=path)
+    problems = [f"{p}: conflict markers" for p in split_z(grep.out)]
+    problems += [f"{p}: rejected hunks (.rej)" for p in split_z(listed.out)]
+    return problems
+
+
+def conflict_marker_files(path: Path, files: list[str]) -> list[str]:
+    """Which of `files` (tracked, in the working tree) still hold conflict markers."""
+    if not files:
+        return []
+    grep = run_git("grep", "-I", "-l", "-z", "-E", _MARKERS, "--", *files, cwd=path)
+    return split_z(grep.out)

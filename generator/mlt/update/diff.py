@@ -1,0 +1,35 @@
+"""`mlt diff`: the unified diff an update would apply to the current branch, touching nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlt.gitops import git
+from mlt.update import result as R
+from mlt.update.engine import UpdateOptions, prepare
+from mlt.update.merge import dry_merge
+
+
+def diff_project(path: Path, opts: UpdateOptions | None = None) -> str:
+    """The diff from HEAD to the merged tree ('' when up to date); conflicts show markers.
+
+    Only loose objects are written (the pristine render commit); no ref, index or file moves.
+    """
+    prepared = prepare(path, opts or UpdateOptions())
+    if isinstance(prepared, R.UpdateResult):
+        return ""
+    outcome = dry_merge(prepared.plan)
+    # Files the child deleted stay deleted (kept-deleted), so they are not part of the diff.
+    excludes = [f":(exclude){p}" for p in outcome.kept_deleted]
+    out = git(
+        "diff",
+        "-M",
+        "--no-color",
+        prepared.plan.state.head,
+        outcome.tree or "",
+        "--",
+        ".",
+        *excludes,
+        cwd=path,
+    )
+    return out + "\n" if out else ""

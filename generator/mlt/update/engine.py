@@ -1,0 +1,196 @@
+"""`mlt update`: render the target template version and merge it into the child.
+
+Git processes for a clean bundled update: about a dozen (copier spends ~200).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlt.errors import MltError
+from mlt.gitops import commit_directory, git, identity_env
+from mlt.provenance import Provenance
+from mlt.scaffold.render import TemplateSource
+from mlt.update import result as R
+from mlt.update.merge import MergeOutcome, MergePlan, dry_merge, migration_commits, real_merge
+from mlt.update.migrations import crossing, file_renames, load_migrations, rename_answers
+from mlt.update.repo import (
+    TEMPLATE_REF,
+    RepoState,
+    ensure_clean,
+    inspect_repo,
+    require_template_branch,
+)
+from mlt.update.target import Target, resolve_target
+from mlt.update.tasks import run_or_skip_tasks
+from mlt.update.versions import same_version
+
+# Fleet updates run in threads; copier is not documented as thread-safe, so renders take turns
+# (they are CPU-bound under the GIL anyway) while the git work runs in parallel.
+_RENDER_LOCK = threading.Lock()
+
+
+@dataclass
+class UpdateOptions:
+    """What the user asked for."""
+
+    ref: str | None = None
+    overrides: dict[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+    trust: bool = False
+    # fleet: create and check out this branch before merging; "{version}" is filled in
+    branch: str | None = None
+
+
+@dataclass
+class Prepared:
+    """Everything computed before touching the child: the plan and where it goes."""
+
+    plan: MergePlan
+    prov: Provenance
+    target: Target
+    version: str
+    migrations: list[str]
+
+
+def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateResult:
+    """Update one child project; returns what happened (conflicts are a result, not an error)."""
+    opts = opts or UpdateOptions()
+    prepared = prepare(path, opts)
+    if isinstance(prepared, R.UpdateResult):
+        return prepared
+    plan, state = prepared.plan, prepared.plan.state
+    branch = opts.branch.format(version=prepared.version) if opts.branch else None
+    result = R.UpdateResult(
+        str(path),
+        R.DRY_RUN if opts.dry_run else R.UPDATED,
+        prepared.prov.version,
+        prepared.version,
+        branch=branch or state.branch,
+        migrations=prepared.migrations,
+    )
+    if opts.dry_run:
+        _fill(result, dry_merge(plan))
+        return result
+    if branch:
+        git("switch", "-q", "-c", branch, cwd=path)
+    outcome = real_merge(plan, identity_env(path))
+    if outcome is None:
+        result.status = R.UP_TO_DATE
+        return result
+    # The new pristine render becomes the base of the next update (conflicted or not).
+    git("update-ref", TEMPLATE_REF, plan.theirs, cwd=path)
+    _fill(result, outcome)
+    if result.status == R.UPDATED:
+        result.commit = git("rev-parse", "HEAD", cwd=path)
+        result.messages += run_or_skip_tasks(prepared.target.template, path, opts.trust)
+    return result
+
+
+def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
+    """Check the child, render the target and commit it as an object; no ref moves yet."""
+    state = inspect_repo(path)
+    prov = Provenance.read(path)
+    ensure_clean(state)
+    tip = require_template_branch(state)
+    target = resolve_target(prov, opts.ref, path)
+    if not opts.overrides and target.version and same_version(target.version, prov.version):
+        return R.UpdateResult(
+            str(path), R.UP_TO_DATE, prov.version, prov.version, branch=state.branch
+        )
+    migrations = crossing(load_migrations(target.template), prov.version, target.version)
+    answers = rename_answers(prov.answers, migrations)
+    renames = file_renames(migrations)
+    base, ours, renamed = (
+        migration_commits(state, tip, renames) if renames else (tip, state.head, [])
+    )
+    theirs, version = _commit_render(state, prov, target, answers, opts.overrides, base)
+    notes = [f"rename {r}" for r in renamed] + [
+        f"rename answer {old} → {new}"
+        for m in migrations
+        for old, new in m.rename_answers.items()
+        if old in prov.answers
+    ]
+    message = f"Update template to {version}"
+    if opts.overrides:
+        message += " (" + ", ".join(f"{k}={v}" for k, v in opts.overrides.items()) + ")"
+    plan = MergePlan(state, base, theirs, ours, message, renamed)
+    return Prepared(plan, prov, target, version, notes)
+
+
+def _commit_render(
+    state: RepoState,
+    prov: Provenance,
+    target: Target,
+    answers: dict[str, Any],
+    overrides: dict[str, str],
+    parent: str,
+) -> tuple[str, str]:
+    """Render the target pristine and commit it on top of the template branch (object only)."""
+    from mlt.scaffold.answers import coerce_answers
+    from mlt.scaffold.render import render_template
+
+    def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        # Recorded answers to questions the new version no longer asks are dropped.
+        kept = {k: v for k, v in answers.items() if k in questions}
+        return {**kept, **coerce_answers(overrides, questions, target.template.source)}
+
+    with _RENDER_LOCK, tempfile.TemporaryDirectory(prefix="mlt-update-") as tmp:
+        dest = Path(tmp) / "render"
+        rendered = render_template(target.template, dest, answers, prepare=prepare)
+        new_prov = Provenance(
+            source=prov.source,
+            version=rendered.version,
+            answers=rendered.answers,
+            commit=rendered.commit,
+            template_branch=prov.template_branch,
+        )
+        new_prov.write(dest)
+        theirs = commit_directory(
+            state.path, dest, f"Template {rendered.version}", [parent], identity_env(state.path)
+        )
+    return theirs, rendered.version
+
+
+def _fill(result: R.UpdateResult, outcome: MergeOutcome) -> None:
+    result.files = outcome.files
+    if result.status != R.DRY_RUN:
+        result.status = R.CONFLICTED if outcome.conflicts else R.UPDATED
+
+
+def continue_update(path: Path, trust: bool = False) -> R.UpdateResult:
+    """Finish a conflicted update once the user resolved and `git add`-ed the files."""
+    from mlt.update.check import conflict_marker_files
+
+    state = inspect_repo(path)
+    if not state.merging:
+        raise MltError("no update in progress: nothing to continue")
+    unmerged = sorted(set(split_lines(git("diff", "--name-only", "--diff-filter=U", cwd=path))))
+    if unmerged:
+        raise MltError(
+            f"{len(unmerged)} file(s) still unmerged: {', '.join(unmerged)}",
+            hint="edit them, `git add` them, then `mlt update --continue`",
+            exit_code=3,
+        )
+    staged = split_lines(git("diff", "--cached", "--name-only", "--diff-filter=AM", cwd=path))
+    marked = conflict_marker_files(path, staged)
+    if marked:
+        raise MltError(f"conflict markers left in: {', '.join(marked)}", exit_code=3)
+    git("commit", "-q", "--no-edit", cwd=path, env=identity_env(path))
+    prov = Provenance.read(path)
+    result = R.UpdateResult(str(path), R.UPDATED, version_to=prov.version, branch=state.branch)
+    result.commit = git("rev-parse", "HEAD", cwd=path)
+    ref = None if prov.bundled_type else (prov.commit or prov.version)
+    template = TemplateSource.from_provenance_source(prov.source, ref)
+    result.messages += run_or_skip_tasks(template, path, trust)
+    return result
+
+
+def split_lines(text: str) -> list[str]:
+    """Non-empty lines."""
+    return [line for line in text.splitlines() if line]

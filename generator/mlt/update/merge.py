@@ -1,0 +1,169 @@
+"""The 3-way merge of a new pristine template commit into the child, real or dry.
+
+Base = the template branch tip (every earlier pristine render is on it), theirs = the new
+pristine render committed on top of it, ours = the child's HEAD. git's own merge (ort, with
+rename detection) does the work; we only decide the modify/delete case and classify files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlt.errors import MltError
+from mlt.gitops import git
+from mlt.update import result as R
+from mlt.update._git import parse_name_status, parse_stages, run_git, split_z
+from mlt.update.migrations import renamed_tree
+from mlt.update.repo import RepoState
+
+# Child deleted the file, upstream changed it: stages 1 (base) and 3 (theirs), no 2 (ours).
+_DELETED_BY_US = frozenset({1, 3})
+
+
+@dataclass
+class MergePlan:
+    """The commits of one update."""
+
+    state: RepoState
+    base: str  # the template commit theirs is built on (template tip, or its renamed copy)
+    theirs: str  # the new pristine template commit
+    ours: str  # what theirs merges into: HEAD, or HEAD with migration renames
+    message: str
+    renamed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MergeOutcome:
+    """Per-file result of a merge."""
+
+    files: list[R.FileOutcome]
+    conflicts: list[str]
+    tree: str | None = None  # dry runs: the merged tree (conflicted files carry markers)
+    kept_deleted: list[str] = field(default_factory=list)
+
+
+def migration_commits(
+    state: RepoState, tip: str, renames: dict[str, str]
+) -> tuple[str, str, list[str]]:
+    """Commits that apply file renames on both sides, so the renamed content is merged.
+
+    Returns (base, ours, what-was-renamed): base = tip with renames (theirs' parent); ours =
+    HEAD with renames and base as second parent, making base the merge base.
+    """
+    repo = state.path
+    base_tree, _ = renamed_tree(repo, tip, renames)
+    base = git(
+        "commit-tree", base_tree, "-p", tip, "-m", "Template migration: rename files", cwd=repo
+    )
+    ours_tree, done = renamed_tree(repo, state.head, renames)
+    ours = git(
+        "commit-tree",
+        ours_tree,
+        "-p",
+        state.head,
+        "-p",
+        base,
+        "-m",
+        "Apply template migration renames",
+        cwd=repo,
+    )
+    return base, ours, done
+
+
+def dry_merge(plan: MergePlan) -> MergeOutcome:
+    """What the merge would do, computed with `git merge-tree` (no ref, index or file changes)."""
+    run = run_git(
+        "merge-tree",
+        "--write-tree",
+        "-z",
+        "--no-messages",
+        plan.ours,
+        plan.theirs,
+        cwd=plan.state.path,
+    )
+    if run.rc not in (0, 1):
+        raise MltError(f"git merge-tree failed: {run.last_error}")
+    records = split_z(run.out)
+    unmerged = parse_stages(records[1:])
+    applied = _changed(plan.state.path, plan.state.head, records[0])
+    return _outcome(plan, unmerged, applied, records[0])
+
+
+def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
+    """Merge theirs into the working tree; commit when clean. None: nothing to merge."""
+    repo, start = plan.state.path, plan.state.head
+    if plan.ours != start:  # migration renames: a fast-forward to the renamed commit
+        moved = run_git("merge", "--ff-only", "-q", plan.ours, cwd=repo)
+        if moved.rc != 0:
+            raise MltError(f"git refused the migration renames: {moved.last_error}")
+    merged = run_git(
+        "merge", "--no-ff", "--no-commit", "-m", plan.message, plan.theirs, cwd=repo, env=env
+    )
+    if not (plan.state.git_dir / "MERGE_HEAD").is_file():
+        if plan.ours != start:  # undo the renames: the update did not happen
+            git("reset", "-q", "--keep", start, cwd=repo)
+        if merged.rc == 0:
+            return None  # "Already up to date": theirs is already merged
+        raise MltError(f"git refused the merge: {merged.last_error}")
+    unmerged = parse_stages(split_z(git("ls-files", "-u", "-z", cwd=repo)))
+    kept = sorted(p for p, stages in unmerged.items() if stages == _DELETED_BY_US)
+    if kept:  # the child deleted these on purpose: keep them deleted
+        git("rm", "-q", "-f", "--", *kept, cwd=repo)
+    if plan.ours != start:
+        # The renames were a means to the merge base; the update stays one (merge) commit.
+        git("update-ref", "HEAD", start, cwd=repo)
+    if len(kept) == len(unmerged):
+        git("commit", "-q", "--no-edit", cwd=repo, env=env)
+        applied = _changed(repo, start, "HEAD")
+    else:
+        applied = set(split_z(git("diff", "--cached", "--name-only", "-z", start, cwd=repo)))
+    return _outcome(plan, unmerged, applied, None)
+
+
+def _changed(repo: Path, a: str, b: str) -> set[str]:
+    return set(split_z(git("diff", "--name-only", "-z", "--no-renames", a, b, cwd=repo)))
+
+
+def _outcome(
+    plan: MergePlan, unmerged: dict[str, set[int]], applied: set[str], tree: str | None
+) -> MergeOutcome:
+    repo = plan.state.path
+    upstream = parse_name_status(
+        git("diff", "--name-status", "-z", "-M", plan.base, plan.theirs, cwd=repo)
+    )
+    ours_changed = set(
+        split_z(git("diff", "--name-only", "-z", "--no-renames", plan.base, plan.ours, cwd=repo))
+    )
+    kept = {p for p, s in unmerged.items() if s == _DELETED_BY_US}
+    conflicts = {p for p in unmerged if p not in kept}
+    files = [
+        R.FileOutcome(
+            path, _classify(status, path, old, kept, conflicts, applied, ours_changed), old
+        )
+        for status, path, old in upstream
+    ]
+    known = {f.path for f in files}
+    files += [R.FileOutcome(p, R.CONFLICT) for p in sorted(conflicts - known)]
+    return MergeOutcome(files, sorted(conflicts), tree, sorted(kept))
+
+
+def _classify(
+    status: str,
+    path: str,
+    old: str | None,
+    kept: set[str],
+    conflicts: set[str],
+    applied: set[str],
+    ours_changed: set[str],
+) -> str:
+    names = {path, old} - {None}
+    if names & kept:
+        return R.KEPT_DELETED
+    if names & conflicts:
+        return R.CONFLICT
+    if not names & applied:
+        return R.UNCHANGED
+    if status == "D":
+        return R.DELETED
+    return R.MERGED if names & ours_changed else R.WRITTEN

@@ -1,0 +1,64 @@
+"""Which template version an update goes to, and what answers it renders with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlt.errors import MltError, UsageError
+from mlt.gitops import git
+from mlt.provenance import Provenance
+from mlt.scaffold.render import TemplateSource
+from mlt.update.versions import newest_tag, parse_version
+
+
+@dataclass
+class Target:
+    """The template to render: its source object and the version we expect it to have."""
+
+    template: TemplateSource
+    version: str | None  # None when --ref names a branch/commit: known after the render
+
+
+def remote_tags(source: str, cwd: Path) -> list[str]:
+    """Tag names of a git template (local path or URL), with one `git ls-remote`."""
+    out = git("ls-remote", "--tags", "--refs", source, cwd=cwd)
+    return [line.split("refs/tags/", 1)[1] for line in out.splitlines() if "refs/tags/" in line]
+
+
+def latest_version(prov: Provenance, cwd: Path) -> str:
+    """Newest available template version: the installed bundled one, or the newest tag."""
+    if prov.bundled_type:
+        return TemplateSource.bundled(prov.bundled_type).bundled_version()
+    tag = newest_tag(remote_tags(prov.source, cwd))
+    if tag is None:
+        raise MltError(
+            f"template {prov.source} has no version tags",
+            hint="tag template releases (v1.0.0, ...) or pass --ref",
+        )
+    return tag
+
+
+def resolve_target(prov: Provenance, ref: str | None, cwd: Path) -> Target:
+    """The template source at the version to update to."""
+    if prov.bundled_type:
+        if ref:
+            raise UsageError(
+                "--ref applies to git templates; bundled templates follow mlt's version"
+            )
+        template = TemplateSource.bundled(prov.bundled_type)
+        return Target(template, template.bundled_version())
+    tag = ref or latest_version(prov, cwd)
+    template = TemplateSource.from_provenance_source(prov.source, tag)
+    return Target(template, tag if parse_version(tag) else None)
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """`-d KEY=VALUE` pairs → {KEY: VALUE}; typed against the template's questions later."""
+    overrides: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"-d expects KEY=VALUE, got '{pair}'")
+        overrides[key.strip()] = value
+    return overrides
