@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from mlt.cli._common import console, err_console, handle_errors, print_json
@@ -30,13 +31,14 @@ def _catalog(path: Path | None = None) -> Any:
 
 def _min_driver(cuda: str | None) -> dict[str, str] | None:
     from mlt import compat
+    from mlt.images.catalog import driver_text
 
     if not cuda or not compat.cuda_exists(cuda):
         return None
     req = compat.driver_requirement(cuda)
     return {
-        "minimum": compat.format_version(compat.min_driver(cuda)),
-        "toolkit_driver": compat.format_version(req.toolkit_driver),
+        "minimum": driver_text(compat.min_driver(cuda)),
+        "toolkit_driver": driver_text(req.toolkit_driver),
     }
 
 
@@ -166,7 +168,11 @@ def render(
 
     catalog = _catalog()
     ctx = render_context(catalog, catalog.get(image_id), output, parent=parent, extra_ca=extra_ca)
-    console.print(f"rendered {image_id} into {ctx.directory} ({ctx.wheel.name})", highlight=False)
+    console.print(
+        f"rendered {image_id} into {ctx.directory} ({ctx.wheel.name})",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 class _LiveReporter:
@@ -178,7 +184,14 @@ class _LiveReporter:
 
     def step(self, number: int, total: int, instruction: str) -> None:
         now = time.monotonic()
-        err_console.print(f"[dim]step {number}/{total}[/] {instruction[:110]}", highlight=False)
+        text = escape(" ".join(instruction.split()))
+        err_console.print(
+            f"[dim]step {number}/{total}[/] {text}",
+            highlight=False,
+            markup=True,
+            no_wrap=True,
+            overflow="ellipsis",
+        )
         self.step_started = now
         self.status.update(f"step {number}/{total}")
 
