@@ -1,0 +1,60 @@
+"""Only the chosen CI system's files are generated, and the templates' copies stay in step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlt import resources
+
+from .conftest import Rendered
+
+CI_FILES = {
+    "jenkins": {"Jenkinsfile"},
+    "github": {".github/workflows/ci.yml"},
+    "gitlab": {".gitlab-ci.yml"},
+    "none": set(),
+}
+ALL_CI_FILES = set().union(*CI_FILES.values())
+
+
+def test_only_the_chosen_ci_files_exist(rendered: Rendered) -> None:
+    present = {f for f in ALL_CI_FILES if (rendered.path / f).is_file()}
+    assert present == CI_FILES[rendered.case.ci]
+    assert not (rendered.path / ".github").exists() or rendered.case.ci == "github"
+
+
+def test_deploy_manifests_exist_for_deployable_types_only(rendered: Rendered) -> None:
+    k8s = rendered.path / "deploy" / "k8s"
+    if rendered.case.project_type == "library":
+        assert not k8s.exists()
+    else:
+        assert (k8s / "kustomization.yaml").is_file()
+
+
+def test_no_template_syntax_left_in_delivery_files(rendered: Rendered) -> None:
+    # GitHub's ${{ }} is expected; a Jinja leftover would be {{ without the $ or a {% tag.
+    for path in rendered.path.rglob("*"):
+        rel = path.relative_to(rendered.path).as_posix()
+        if path.is_file() and (rel in ALL_CI_FILES or rel.startswith("deploy/")):
+            text = path.read_text(encoding="utf-8").replace("${{", "")
+            assert "{%" not in text and "{{" not in text.replace("{{is_default_branch}}", ""), rel
+
+
+def _template_file(project_type: str, name: str) -> Path:
+    return resources.template_dir(project_type) / "project" / name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "{% if ci == 'jenkins' %}Jenkinsfile{% endif %}.jinja",
+        "{% if ci == 'github' %}.github{% endif %}/workflows/ci.yml.jinja",
+        "{% if ci == 'gitlab' %}.gitlab-ci.yml{% endif %}.jinja",
+    ],
+)
+def test_batch_job_and_service_share_their_ci_templates(name: str) -> None:
+    # Both build and push an image the same way; a fix made in one copy must reach the other.
+    batch_job, service = (_template_file(t, name).read_text() for t in ("batch-job", "service"))
+    assert batch_job == service
