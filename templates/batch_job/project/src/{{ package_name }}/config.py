@@ -1,0 +1,126 @@
+"""Typed job configuration, loaded from YAML and validated with errors that name the key."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, unparsable or invalid."""
+
+
+@dataclass(frozen=True)
+class InputConfig:
+    """Where the job reads from."""
+
+    uri: Path
+    key_column: str = "customer_id"
+    value_column: str = "amount"
+    min_rows: int = 1  # the pre-run check fails on fewer rows: an empty extract is an incident
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """Where the job writes: <uri>/<partition>/<batch_id>/."""
+
+    uri: Path
+    partition: str = "dt={date}"
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of the computation itself."""
+
+    min_count: int = 1
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """The whole configuration."""
+
+    input: InputConfig
+    output: OutputConfig
+    params: Params = field(default_factory=Params)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, for the run manifest."""
+        return _plain(asdict(self))
+
+
+def load_config(path: Path) -> JobConfig:
+    """Read and validate `path`; relative URIs are resolved against its folder."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config {path} is not valid YAML: {exc}") from exc
+    return parse_config(data, base=Path(path).resolve().parent)
+
+
+def parse_config(data: Any, base: Path) -> JobConfig:
+    """Validate plain data into a JobConfig."""
+    section = _section(data, "config", required={"input", "output"}, allowed={"params"})
+    inp = _build(InputConfig, _section(section["input"], "input", {"uri"}), "input")
+    out = _build(OutputConfig, _section(section["output"], "output", {"uri"}), "output")
+    params = _build(Params, _section(section.get("params") or {}, "params"), "params")
+    if inp.min_rows < 1:
+        raise ConfigError("input.min_rows must be at least 1")
+    if params.min_count < 1:
+        raise ConfigError("params.min_count must be at least 1")
+    if not out.partition or ".." in out.partition or out.partition.startswith("/"):
+        raise ConfigError("output.partition must be a relative name without '..'")
+    return JobConfig(
+        input=InputConfig(**{**asdict(inp), "uri": _resolve(inp.uri, base)}),
+        output=OutputConfig(**{**asdict(out), "uri": _resolve(out.uri, base)}),
+        params=params,
+    )
+
+
+def _section(data: Any, name: str, required: set[str] = frozenset(), allowed=frozenset()):
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name} must be a mapping")
+    missing = sorted(required - data.keys())
+    if missing:
+        raise ConfigError(f"{name} lacks required key(s): {', '.join(missing)}")
+    if name == "config":
+        unknown = sorted(data.keys() - required - allowed)
+        if unknown:
+            raise ConfigError(f"unknown top-level key(s): {', '.join(unknown)}")
+    return data
+
+
+def _build(cls: type, data: dict[str, Any], name: str):
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(data.keys() - known.keys())
+    if unknown:
+        raise ConfigError(f"unknown key(s) in {name}: {', '.join(unknown)}")
+    values = {}
+    for key, value in data.items():
+        kind = known[key].type
+        if kind == "Path":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{name}.{key} must be a non-empty path")
+            value = Path(value)
+        elif kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ConfigError(f"{name}.{key} must be an integer, not {value!r}")
+        elif kind == "str" and (not isinstance(value, str) or not value):
+            raise ConfigError(f"{name}.{key} must be a non-empty string")
+        values[key] = value
+    return cls(**values)
+
+
+def _resolve(path: Path, base: Path) -> Path:
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Path):
+        return str(value)
+    return value
