@@ -1,0 +1,80 @@
+"""Fleet updates: many children in parallel, mixed outcomes, one summary."""
+
+from __future__ import annotations
+
+import json
+
+from updatekit import commit_all, make_child, sh, v2_changes, write_files
+
+from mlt.cli import app
+from mlt.update import UpdateOptions, update_project
+
+
+def test_fleet_of_ten_with_mixed_outcomes(tmp_path, template, runner):
+    kids = [make_child(tmp_path / "kids", f"kid{i}", str(template.root), "v1") for i in range(9)]
+    template.release(v2_changes(template.root), "v2")
+    for kid in kids[:3]:  # already up to date
+        assert update_project(kid).status == "updated"
+    for kid in kids[3:5]:  # edits that collide with v2
+        app_py = (kid / "src/app.py").read_text().replace("return 7", "return 7777")
+        write_files(kid, {"src/app.py": app_py})
+        commit_all(kid)
+    url = f"file://{kids[8]}"
+    fleet = tmp_path / "fleet.txt"
+    lines = [str(k) for k in kids[:8]] + [url, str(tmp_path / "no-such-repo")]
+    fleet.write_text("# the fleet\n\n" + "\n".join(f"{line}  # repo" for line in lines) + "\n")
+
+    result = runner.invoke(app, ["update", "--fleet", str(fleet), "--json"])
+
+    assert result.exit_code == 1, result.output  # one error wins over conflicts
+    repos = json.loads(result.stdout)["repos"]
+    statuses = [r["status"] for r in repos]
+    assert statuses == ["up-to-date"] * 3 + ["conflict"] * 2 + ["updated"] * 4 + ["error"]
+    assert "no-such-repo" in repos[-1]["path"] and "not a directory" in repos[-1]["error"]
+    for kid in kids[5:8]:  # updated on a new branch, checked out; main untouched
+        assert sh(kid, "branch", "--show-current") == "mlt/update-v2"
+        assert sh(kid, "log", "-1", "--format=%s") == "Update template to v2"
+        assert sh(kid, "rev-parse", "main") == sh(kid, "rev-parse", "HEAD^1")
+    for kid in kids[3:5]:
+        assert sh(kid, "branch", "--show-current") == "mlt/update-v2"
+        assert (kid / ".git/MERGE_HEAD").is_file()
+    assert sh(kids[8], "branch", "--show-current") == "main"  # the URL's origin is not touched
+    assert repos[8]["path"] == url and repos[8]["branch"] == "mlt/update-v2"
+
+
+def test_fleet_table_summary_and_conflict_exit_code(tmp_path, template, runner):
+    kids = [make_child(tmp_path / "kids", f"k{i}", str(template.root), "v1") for i in range(2)]
+    template.release(v2_changes(template.root), "v2")
+    write_files(
+        kids[0],
+        {"src/app.py": (kids[0] / "src/app.py").read_text().replace("return 7", "return 1")},
+    )
+    commit_all(kids[0])
+    fleet = tmp_path / "fleet.txt"
+    fleet.write_text("\n".join(str(k) for k in kids) + "\n")
+
+    result = runner.invoke(app, ["update", "--fleet", str(fleet)])
+
+    assert result.exit_code == 3, result.output
+    assert "1 updated, 1 conflict, 0 up-to-date, 0 error" in result.stdout
+
+
+def test_fleet_dry_run_moves_nothing(tmp_path, template):
+    from mlt.update import read_fleet_file, update_fleet
+
+    kid = make_child(tmp_path / "kids", "k", str(template.root), "v1")
+    template.release(v2_changes(template.root), "v2")
+    fleet = tmp_path / "fleet.txt"
+    fleet.write_text(f"{kid}\n")
+    head = sh(kid, "rev-parse", "HEAD")
+    [res] = update_fleet(read_fleet_file(fleet), UpdateOptions(dry_run=True))
+    assert res.status == "dry-run"
+    assert sh(kid, "branch", "--show-current") == "main" and sh(kid, "rev-parse", "HEAD") == head
+
+
+def test_empty_or_missing_fleet_file_is_usage_error(tmp_path, runner):
+    empty = tmp_path / "fleet.txt"
+    empty.write_text("# nothing\n")
+    assert runner.invoke(app, ["update", "--fleet", str(empty)]).exit_code == 2
+    missing = runner.invoke(app, ["update", "--fleet", str(tmp_path / "nope.txt")])
+    assert missing.exit_code == 2 and "cannot read fleet file" in missing.stderr
