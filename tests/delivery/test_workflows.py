@@ -1,0 +1,113 @@
+"""GitHub Actions and GitLab CI files pass their published JSON schemas (check-jsonschema,
+one batched call per schema) and follow the delivery rules the schemas cannot see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from . import schemas
+from .conftest import CASES, Case
+
+GITHUB = [c for c in CASES if c.ci == "github"]
+GITLAB = [c for c in CASES if c.ci == "gitlab"]
+GITHUB_FILE = ".github/workflows/ci.yml"
+GITLAB_FILE = ".gitlab-ci.yml"
+
+
+def load(path: Path) -> Any:
+    # YAML 1.2 (ruamel), so GitHub's `on:` stays a string key instead of becoming True.
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def github_errors(renders) -> dict[Path, list[str]]:
+    files = [renders.get(case).path / GITHUB_FILE for case in GITHUB]
+    errors = schemas.check("vendor.github-workflows", files)
+    # A job without timeout-minutes may hang for GitHub's default of 6 hours.
+    for path, extra in schemas.check("custom.github-workflows-require-timeout", files).items():
+        errors[path] += extra
+    return errors
+
+
+@pytest.fixture(scope="session")
+def gitlab_errors(renders) -> dict[Path, list[str]]:
+    files = [renders.get(case).path / GITLAB_FILE for case in GITLAB]
+    return schemas.check("vendor.gitlab-ci", files, "--data-transform", "gitlab-ci")
+
+
+@pytest.mark.parametrize("case", GITHUB, ids=lambda c: c.id)
+def test_github_workflow_is_schema_valid(case: Case, renders, github_errors) -> None:
+    assert github_errors[renders.get(case).path / GITHUB_FILE] == []
+
+
+@pytest.mark.parametrize("case", GITHUB, ids=lambda c: c.id)
+def test_github_workflow_rules(case: Case, renders) -> None:
+    rendered = renders.get(case)
+    wf = load(rendered.path / GITHUB_FILE)
+    jobs = wf["jobs"]
+    assert wf["permissions"] == {"contents": "read"}
+    assert "concurrency" in wf
+    assert all("timeout-minutes" in job for job in jobs.values())
+    assert jobs["mlt-check"]["continue-on-error"] is True
+    assert "mlt check" in " ".join(step.get("run", "") for step in jobs["mlt-check"]["steps"])
+    writers = {name for name, job in jobs.items() if job.get("permissions", {}).get("packages")}
+    if case.project_type == "library":
+        assert writers == set()
+        assert jobs["publish"]["if"].startswith("startsWith(github.ref, 'refs/tags/")
+    else:
+        assert writers == {"image"} and jobs["image"]["permissions"]["packages"] == "write"
+        (build,) = [s for s in jobs["image"]["steps"] if "build-push-action" in s.get("uses", "")]
+        assert "refs/heads/main" in build["with"]["push"]
+    if case.gpu:
+        gpu = jobs["gpu-test"]
+        assert gpu["runs-on"] == ["self-hosted", "linux", "gpu"]
+        assert "--gpus all" in gpu["container"]["options"]
+        assert "--shm-size=" in gpu["container"]["options"]
+    assert ("gpu-test" in jobs) == case.gpu
+    assert not any("gpu" in str(job["runs-on"]) for n, job in jobs.items() if n != "gpu-test")
+
+
+@pytest.mark.parametrize("case", GITLAB, ids=lambda c: c.id)
+def test_gitlab_ci_is_schema_valid(case: Case, renders, gitlab_errors) -> None:
+    assert gitlab_errors[renders.get(case).path / GITLAB_FILE] == []
+
+
+def _jobs(ci: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    keywords = {"workflow", "stages", "variables", "default", "include"}
+    return {k: v for k, v in ci.items() if k not in keywords and not k.startswith(".")}
+
+
+def _resolved(ci: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
+    """The job with its `extends` templates merged in (shallow, as GitLab does per key)."""
+    base: dict[str, Any] = {}
+    for parent in [job.get("extends")] if isinstance(job.get("extends"), str) else []:
+        base |= _resolved(ci, ci[parent])
+    return base | job
+
+
+@pytest.mark.parametrize("case", GITLAB, ids=lambda c: c.id)
+def test_gitlab_ci_rules(case: Case, renders) -> None:
+    ci = load(renders.get(case).path / GITLAB_FILE)
+    jobs = {name: _resolved(ci, job) for name, job in _jobs(ci).items()}
+    assert ci["default"]["interruptible"] is True and "timeout" in ci["default"]
+    assert all(job["stage"] in ci["stages"] for job in jobs.values())
+    assert jobs["mlt-check"]["allow_failure"] is True
+    assert jobs["unit-tests"]["artifacts"]["reports"]["junit"].endswith(".xml")
+    assert ("gpu-tests" in jobs) == case.gpu
+    gpu_tagged = {name for name, job in jobs.items() if "gpu" in job.get("tags", [])}
+    assert gpu_tagged == ({"gpu-tests"} if case.gpu else set())
+    if case.project_type == "library":
+        assert jobs["publish"]["rules"] == [{"if": "$CI_COMMIT_TAG"}]
+        return
+    pushers = {n for n, job in jobs.items() if "docker push" in " ".join(job.get("script", []))}
+    assert pushers == {"push-image"}
+    push = jobs["push-image"]
+    assert push["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+    assert push["interruptible"] is False
+    for name in ("build-image", "push-image"):
+        assert jobs[name]["image"] == "docker:27"
+        assert jobs[name]["services"] == ["docker:27-dind"]
