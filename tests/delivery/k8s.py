@@ -52,6 +52,21 @@ def job_spec(doc: Doc) -> Doc:
     return doc["spec"]["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else doc["spec"]
 
 
+def job_problems(doc: Doc) -> list[str]:
+    """Job/CronJob rules the schema leaves open (it accepts restartPolicy: Always)."""
+    spec = job_spec(doc)
+    restart = spec["template"]["spec"].get("restartPolicy")
+    problems = []
+    if restart not in {"Never", "OnFailure"}:
+        problems.append(f"restartPolicy {restart!r}: a Job pod must use Never or OnFailure")
+    if "podFailurePolicy" in spec and restart != "Never":
+        problems.append("podFailurePolicy needs restartPolicy Never")
+    for field in ("backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished"):
+        if not isinstance(spec.get(field), int) or spec[field] <= 0:
+            problems.append(f"{field} must be set and positive")
+    return problems
+
+
 def security_problems(pod: Doc) -> list[str]:
     """Non-root, no escalation, no capabilities, RuntimeDefault seccomp, read-only root."""
     problems = []
