@@ -1,11 +1,11 @@
-"""Run the server: `python -m {{ package_name }}` (settings from the environment)."""
+"""`python -m <package>` runs the server; settings come from the environment."""
 
 from __future__ import annotations
 
 import logging
 import sys
 
-from {{ package_name }}.settings import Settings, SettingsError
+from .settings import Settings, SettingsError
 
 
 def main() -> None:
@@ -16,7 +16,7 @@ def main() -> None:
         sys.exit(f"error: {exc}")
     import uvicorn
 
-    from {{ package_name }}.app import create_app
+    from .app import create_app
 
     level = "DEBUG" if settings.log_level == "trace" else settings.log_level.upper()
     logging.basicConfig(level=level)
