@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Generate one project of each type into ./demo/ (gitignored) with `mlt new ... --defaults`,
+# then run every child's own `make install test` in one shared virtual environment.
+#
+#   scripts/demo.sh                 # uses .venv/bin/python (the mlt dev env) when present
+#   PYTHON=python3 scripts/demo.sh  # any interpreter that can `import mlt`
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DEMO="$ROOT/demo"
+MLT_PYTHON=${PYTHON:-$([ -x .venv/bin/python ] && echo .venv/bin/python || echo python3)}
+# uv (used by the children's Makefiles) is installed next to mlt in the dev env.
+if [ -x .venv/bin/uv ]; then PATH="$ROOT/.venv/bin:$PATH"; fi
+command -v uv >/dev/null || { echo "error: uv is needed (pip install uv)" >&2; exit 1; }
+
+TYPES=(batch-job service library)
+mkdir -p "$DEMO"
+for type in "${TYPES[@]}"; do
+    rm -rf "${DEMO:?}/demo-$type"   # only what this script made before
+done
+
+start=$(date +%s)
+for type in "${TYPES[@]}"; do
+    echo "==> mlt new $type demo-$type"
+    "$MLT_PYTHON" -m mlt new "$type" "demo-$type" -o "$DEMO" --defaults --no-git
+done
+
+VENV="$DEMO/.venv"
+[ -x "$VENV/bin/python" ] || uv venv -q "$VENV"
+for type in "${TYPES[@]}"; do
+    echo "==> make install test (demo-$type)"
+    make -C "$DEMO/demo-$type" install test PYTHON="$VENV/bin/python"
+done
+echo "==> all demo projects installed and tested in $(( $(date +%s) - start ))s (venv: $VENV)"
