@@ -105,13 +105,8 @@ def render_template(
     `prepare`, when given, turns the template's questions into the answers actually used.
     Every expected failure (unreadable template, invalid answer) is raised as MltError.
     """
-    # copier 9 marks Worker internal, but run_copy has no hook between "template fetched"
-    # and "questions asked", which `prepare` needs (and the answers to record are private
-    # either way); pyproject caps copier below 10 for this reason.
-    from copier._main import Worker
-
     try:
-        with Worker(
+        with _worker_class()(
             src_path=template.path,
             dst_path=Path(dest),
             data=dict(answers),
@@ -134,6 +129,26 @@ def render_template(
         if translated is exc:
             raise
         raise translated from exc
+
+
+def _worker_class() -> type:
+    """copier's Worker, minus a per-file `git config` process that is a no-op here.
+
+    copier 9 marks Worker internal, but run_copy has no hook between "template fetched"
+    and "questions asked", which `prepare` needs (and the answers to record are private
+    either way); pyproject caps copier below 10 for this reason.
+    """
+    from copier._main import Worker
+
+    class FreshDirectoryWorker(Worker):  # type: ignore[misc, valid-type]
+        def _sync_git_index_executable_bit(self, dst_relpath: Any, src_mode: int) -> None:
+            # copier runs `git config core.fileMode` once per rendered file to fix the
+            # mode of files already tracked in the destination's git index. We only render
+            # into new, empty directories, where nothing is tracked: it would be a no-op
+            # costing one process per file (~40% of a render).
+            return
+
+    return FreshDirectoryWorker
 
 
 def _readable_questions(worker: Any, template: TemplateSource) -> Mapping[str, Any]:
