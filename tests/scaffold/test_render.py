@@ -134,3 +134,25 @@ def test_unreachable_git_url_names_git_error(tmp_path):
         render_template(template, tmp_path / "out", {"project_name": "p"})
     assert info.value.message.startswith(f"cannot read template file://{tmp_path}/missing.git: ")
     assert "\n" not in info.value.message
+
+
+def test_render_spawns_no_process_per_file(tmp_path, monkeypatch):
+    # copier alone runs `git config` once per rendered file; render_template skips that.
+    import subprocess as sp
+
+    spawned = []
+    real_popen = sp.Popen
+
+    class CountingPopen(real_popen):
+        def __init__(self, args, *rest, **kwargs):
+            spawned.append(args)
+            super().__init__(args, *rest, **kwargs)
+
+    monkeypatch.setattr(sp, "Popen", CountingPopen)
+    result = render_template(
+        TemplateSource.bundled("library"), tmp_path / "out", {"project_name": "p"}
+    )
+
+    assert len(result.files) > 10
+    # copier's own fixed probes (git rev-parse, git init + bundle verify, ...): about 4.
+    assert len(spawned) <= 6, spawned
