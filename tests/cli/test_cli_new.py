@@ -383,3 +383,20 @@ def test_failure_after_render_keeps_existing_empty_target(runner, tmp_path, monk
 
     assert result.exit_code == 130
     assert entries(tmp_path) == ["lib"]
+
+
+def test_missing_git_suggests_no_git(runner, tmp_path):
+    no_git_path = tmp_path / "empty-bin"
+    no_git_path.mkdir()
+    out = tmp_path / "out"
+
+    result = runner.invoke(
+        app, ["new", "library", "lib", "-o", str(out), "--defaults"], env={"PATH": str(no_git_path)}
+    )
+
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: git is not installed (needed to record the project history)\n"
+        "hint: --no-git creates the project without git\n",
+    )
+    assert entries(tmp_path) == ["empty-bin"]

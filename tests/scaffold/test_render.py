@@ -156,3 +156,20 @@ def test_render_spawns_no_process_per_file(tmp_path, monkeypatch):
     assert len(result.files) > 10
     # copier's own fixed probes (git rev-parse, git init + bundle verify, ...): about 4.
     assert len(spawned) <= 6, spawned
+
+
+def test_ctrl_c_at_a_prompt_is_a_plain_interrupt(tmp_path, tree, monkeypatch):
+    import copier._main
+
+    def interrupted(questions, answers):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(copier._main, "unsafe_prompt", interrupted)
+    source = tree(tmp_path / "tpl", PLAIN)
+    with pytest.raises(KeyboardInterrupt) as info:
+        render_template(
+            TemplateSource.external(str(source)), tmp_path / "out", {"project_name": "p"},
+            defaults=False, interactive=True,
+        )  # fmt: skip
+    # Not copier's CopierAnswersInterrupt, which is also a CopierError.
+    assert type(info.value) is KeyboardInterrupt

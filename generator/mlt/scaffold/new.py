@@ -103,7 +103,12 @@ def create_project(request: NewRequest) -> NewProject:
             commit=result.commit,
         ).write(staging)
         message = f"Initial commit from mlt template {template.source} {result.version}"
-        commit = init_repository(staging, message) if request.git else None
+        try:
+            commit = init_repository(staging, message) if request.git else None
+        except gitops.GitError as exc:
+            raise gitops.GitError(
+                exc.message, hint="--no-git creates the project without git"
+            ) from exc
     return NewProject(
         path=target,
         project_type=request.project_type,
