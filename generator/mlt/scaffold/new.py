@@ -8,6 +8,7 @@ merge base every later `mlt update` starts from.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,7 +81,8 @@ def create_project(request: NewRequest) -> NewProject:
     """Render, record and commit a new project; raise MltError on any bad input."""
     check_project_name(request.name)
     template = resolve_template(request.project_type, request.template, request.ref)
-    target = Path(request.output_dir).expanduser().absolute() / request.name
+    # abspath, not resolve(): normalise `..` but keep the symlinks the user chose.
+    target = Path(os.path.abspath(Path(request.output_dir).expanduser() / request.name))  # noqa: PTH100 - see above
     check_target(target)
 
     def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
