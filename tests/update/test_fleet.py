@@ -78,3 +78,20 @@ def test_empty_or_missing_fleet_file_is_usage_error(tmp_path, runner):
     assert runner.invoke(app, ["update", "--fleet", str(empty)]).exit_code == 2
     missing = runner.invoke(app, ["update", "--fleet", str(tmp_path / "nope.txt")])
     assert missing.exit_code == 2 and "cannot read fleet file" in missing.stderr
+
+
+def test_fleet_error_after_branching_restores_the_original_branch(tmp_path, template):
+    from mlt.update import read_fleet_file, update_fleet
+
+    kid = make_child(tmp_path / "kids", "k", str(template.root), "v1")
+    template.release(v2_changes(template.root), "v2")
+    write_files(kid, {"CHANGELOG.md": "untracked, in the way of v2's new file\n"})
+    fleet = tmp_path / "fleet.txt"
+    fleet.write_text(f"{kid}\n")
+
+    [res] = update_fleet(read_fleet_file(fleet), UpdateOptions())
+
+    assert res.status == "error" and "untracked" in res.error
+    assert sh(kid, "branch", "--show-current") == "main"
+    assert "mlt/update-v2" not in sh(kid, "branch", "--list")
+    assert (kid / "CHANGELOG.md").read_text().startswith("untracked")

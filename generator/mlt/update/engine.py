@@ -17,6 +17,7 @@ from mlt.gitops import commit_directory, git, identity_env
 from mlt.provenance import Provenance
 from mlt.scaffold.render import TemplateSource
 from mlt.update import result as R
+from mlt.update._copier_speed import no_per_file_git
 from mlt.update.merge import MergeOutcome, MergePlan, dry_merge, migration_commits, real_merge
 from mlt.update.migrations import crossing, file_renames, load_migrations, rename_answers
 from mlt.update.repo import (
@@ -61,6 +62,7 @@ class Prepared:
 def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateResult:
     """Update one child project; returns what happened (conflicts are a result, not an error)."""
     opts = opts or UpdateOptions()
+    path = path.absolute()  # copier chdirs while cloning; keep our paths independent of cwd
     prepared = prepare(path, opts)
     if isinstance(prepared, R.UpdateResult):
         return prepared
@@ -79,7 +81,13 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
         return result
     if branch:
         git("switch", "-q", "-c", branch, cwd=path)
-    outcome = real_merge(plan, identity_env(path))
+    try:
+        outcome = real_merge(plan, identity_env(path))
+    except MltError:
+        if branch:  # leave the repo as we found it: original branch, no half-made branch
+            git("switch", "-q", state.branch or state.head, cwd=path)
+            git("branch", "-q", "-D", branch, cwd=path)
+        raise
     if outcome is None:
         result.status = R.UP_TO_DATE
         return result
@@ -140,7 +148,7 @@ def _commit_render(
         kept = {k: v for k, v in answers.items() if k in questions}
         return {**kept, **coerce_answers(overrides, questions, target.template.source)}
 
-    with _RENDER_LOCK, tempfile.TemporaryDirectory(prefix="mlt-update-") as tmp:
+    with _RENDER_LOCK, no_per_file_git(), tempfile.TemporaryDirectory(prefix="mlt-update-") as tmp:
         dest = Path(tmp) / "render"
         rendered = render_template(target.template, dest, answers, prepare=prepare)
         new_prov = Provenance(
