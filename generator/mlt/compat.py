@@ -32,6 +32,12 @@ def format_version(version: Version) -> str:
     return ".".join(str(part) for part in version)
 
 
+def format_driver(version: Version) -> str:
+    """A driver version as NVIDIA writes it, two-digit minor/patch: (580, 65, 6) -> '580.65.06'."""
+    head, *rest = version
+    return ".".join([str(head), *(f"{part:02d}" for part in rest)])
+
+
 def _prefix_match(full: Version, prefix: Version) -> bool:
     return full[: len(prefix)] == prefix
 

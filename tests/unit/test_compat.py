@@ -82,3 +82,11 @@ def test_every_table_cites_a_source():
     data = compat.load()
     for section in ("cuda_driver", "pytorch", "tensorflow", "gpus"):
         assert data[section]["sources"], section
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("580.65.06", "580.65.06"), ("555.42.02", "555.42.02"), ("570.26", "570.26")],
+)
+def test_driver_versions_keep_nvidias_zero_padding(text, shown):
+    assert compat.format_driver(compat.parse_version(text)) == shown

@@ -31,14 +31,13 @@ def _catalog(path: Path | None = None) -> Any:
 
 def _min_driver(cuda: str | None) -> dict[str, str] | None:
     from mlt import compat
-    from mlt.images.catalog import driver_text
 
     if not cuda or not compat.cuda_exists(cuda):
         return None
     req = compat.driver_requirement(cuda)
     return {
-        "minimum": driver_text(compat.min_driver(cuda)),
-        "toolkit_driver": driver_text(req.toolkit_driver),
+        "minimum": compat.format_driver(compat.min_driver(cuda)),
+        "toolkit_driver": compat.format_driver(req.toolkit_driver),
     }
 
 

@@ -155,7 +155,7 @@ def image_findings(info: dict[str, Any], host: dict[str, Any]) -> list[rules.Fin
             )
         )
     else:
-        need = rules.driver_text(compat.min_driver(compat.format_version(cuda[:2])))
+        need = compat.format_driver(compat.min_driver(compat.format_version(cuda[:2])))
         out.append(
             rules.Finding(
                 "driver-too-old",

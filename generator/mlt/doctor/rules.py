@@ -59,15 +59,6 @@ def _fmt(version: Version | None) -> str:
     return compat.format_version(version) if version else "?"
 
 
-def driver_text(version: Version) -> str:
-    """A driver version as NVIDIA writes it: (580, 65, 6) -> '580.65.06' (from the compat data)."""
-    table = compat.load()["cuda_driver"]
-    for text in [*table["toolkit_driver"].values(), *table["minor_compat_floor"].values()]:
-        if compat.parse_version(text) == version:
-            return str(text)
-    return _fmt(version)
-
-
 def kernel_driver(f: Facts) -> str | None:
     """The driver version: the kernel module's, else NVML's."""
     return _get(f, "host", "driver", "version") or _get(f, "nvml", "driver_version")
@@ -299,19 +290,20 @@ def rule_driver_too_old(f: Facts, gpu_expected: bool) -> list[Finding]:
     if drv >= req.toolkit_driver or _forward_compat_ok(f, runtime):
         return []
     if req.minor_compat_floor and drv >= req.minor_compat_floor:
+        own = compat.format_driver(req.toolkit_driver)
+        floor = compat.format_driver(req.minor_compat_floor)
         return [
             Finding(
                 "driver-minor-compat",
                 "info",
                 f"CUDA {_fmt(runtime)} runs on driver {driver} through minor-version compatibility",
-                evidence
-                + [
-                    f"CUDA {_fmt(runtime)} ships with driver >= {driver_text(req.toolkit_driver)}; "
-                    f"CUDA {runtime[0]}.x runs on >= {driver_text(req.minor_compat_floor)}"
+                [
+                    *evidence,
+                    f"CUDA {_fmt(runtime)} ships with driver >= {own}; "
+                    f"CUDA {runtime[0]}.x runs on >= {floor}",
                 ],
                 "Nothing to do. Code that JIT-compiles PTX from a newer toolkit (Triton, NVRTC) "
-                "may "
-                f"still need driver >= {driver_text(req.toolkit_driver)}.",
+                f"may still need driver >= {own}.",
             )
         ]
     return [_too_old(f, runtime, driver, evidence)]
@@ -319,7 +311,7 @@ def rule_driver_too_old(f: Facts, gpu_expected: bool) -> list[Finding]:
 
 def _too_old(f: Facts, runtime: Version, driver: str | None, evidence: list[str]) -> Finding:
     try:
-        need = driver_text(compat.min_driver(_fmt(runtime[:2])))
+        need = compat.format_driver(compat.min_driver(_fmt(runtime[:2])))
     except MltError:
         need = f"one that supports CUDA {_fmt(runtime)}"
     newest = compat.max_cuda_for_driver(driver) if driver else None

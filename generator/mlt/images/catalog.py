@@ -101,12 +101,6 @@ class Catalog:
         return f"{(registry or self.registry).rstrip('/')}/{image_id}:{self.release}"
 
 
-def driver_text(version: tuple[int, ...]) -> str:
-    """NVIDIA driver versions keep two-digit minor/patch fields: (555, 42, 2) -> '555.42.02'."""
-    head, *rest = version
-    return ".".join([str(head), *(f"{part:02d}" for part in rest)])
-
-
 def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
 

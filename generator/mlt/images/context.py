@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mlt import __version__, compat
 from mlt.errors import MltError, UsageError
-from mlt.images.catalog import Catalog, ImageSpec, driver_text
+from mlt.images.catalog import Catalog, ImageSpec
 from mlt.resources import base_images_dir
 
 TEMPLATE = "Dockerfile.j2"
@@ -79,7 +79,7 @@ def dockerfile_text(catalog: Catalog, image: ImageSpec, parent: str | None = Non
     except jinja2.TemplateNotFound as exc:
         raise MltError(f"Dockerfile template {template_dir / TEMPLATE} is missing") from exc
     cuda_mm = compat.format_version(compat.parse_version(image.cuda)[:2]) if image.cuda else ""
-    min_drv = driver_text(compat.min_driver(image.cuda)) if image.cuda else ""
+    min_drv = compat.format_driver(compat.min_driver(image.cuda)) if image.cuda else ""
     framework = image.framework
     if image.framework_version:
         framework = f"{framework}=={image.framework_version}"
