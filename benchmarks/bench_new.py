@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -24,13 +25,20 @@ from mlt import resources
 BIN = Path(sys.executable).parent
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user+sys, child processes included) of one run.
+
+    CPU time is the steadier number on a shared machine: waiting for a core is not in it.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, stdin=subprocess.DEVNULL)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{result.stderr.decode()}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def variants(project_type: str, data: list[str]) -> dict[str, callable]:
@@ -55,8 +63,8 @@ def variants(project_type: str, data: list[str]) -> dict[str, callable]:
 
 def bench(
     project_type: str, reps: int, data: list[str], work: Path, env: dict[str, str]
-) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {}
+) -> dict[str, list[tuple[float, float]]]:
+    times: dict[str, list[tuple[float, float]]] = {}
     commands = variants(project_type, data)
     for i, make in enumerate(commands.values()):  # warm-up: bytecode and disk caches
         dest = work / f"{project_type}-warm-{i}" / f"w{i}"
@@ -97,18 +105,25 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    print(f"{args.reps} reps per variant, medians (min-max) in seconds; cpu count {os.cpu_count()}")
-    print(f"{'type':<10} {'variant':<18} {'median':>7} {'range':>13} {'vs copier':>9}")
+    print(f"{args.reps} reps per variant, medians in seconds; {os.cpu_count()} CPUs")
+    print(
+        f"{'type':<10} {'variant':<18} {'wall':>6} {'(min-max)':>11} {'vs copier':>9}"
+        f" {'cpu':>6} {'vs copier':>9}"
+    )
     with tempfile.TemporaryDirectory(prefix="mlt-bench-") as tmp:
         env = bench_env(Path(tmp), args.no_bytecode)
         for project_type in args.types:
             times = bench(project_type, args.reps, args.data, Path(tmp), env)
-            base = statistics.median(times["copier copy"])
+            base_wall = statistics.median(w for w, _ in times["copier copy"])
+            base_cpu = statistics.median(c for _, c in times["copier copy"])
             for name, samples in times.items():
-                median = statistics.median(samples)
-                spread = f"{min(samples):.2f}-{max(samples):.2f}"
-                ratio = median / base
-                print(f"{project_type:<10} {name:<18} {median:7.3f} {spread:>13} {ratio:8.2f}x")
+                walls = [w for w, _ in samples]
+                wall, cpu = statistics.median(walls), statistics.median(c for _, c in samples)
+                spread = f"{min(walls):.2f}-{max(walls):.2f}"
+                print(
+                    f"{project_type:<10} {name:<18} {wall:6.3f} {spread:>11}"
+                    f" {wall / base_wall:8.2f}x {cpu:6.3f} {cpu / base_cpu:8.2f}x"
+                )
 
 
 if __name__ == "__main__":
