@@ -6,6 +6,7 @@ render of the target version). Template tasks never run here: renders are side-e
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -131,6 +132,7 @@ def render_template(
         raise translated from exc
 
 
+@functools.cache
 def _worker_class() -> type:
     """copier's Worker, minus a per-file `git config` process that is a no-op here.
 
@@ -145,7 +147,7 @@ def _worker_class() -> type:
             # copier runs `git config core.fileMode` once per rendered file to fix the
             # mode of files already tracked in the destination's git index. We only render
             # into new, empty directories, where nothing is tracked: it would be a no-op
-            # costing one process per file (~40% of a render).
+            # costing one process per file (measured: 0.67 s -> 0.15 s for 22 files).
             return
 
     return FreshDirectoryWorker
