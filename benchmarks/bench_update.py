@@ -286,6 +286,7 @@ def report(
         f"git processes per mlt update: {r40['mlt_git_processes']:.0f} (40 files), "
         f"{r400['mlt_git_processes']:.0f} (400 files)"
     )
+    print(f"mlt update, bundled template (no clone), 40 files: {bundled:.2f}")
     print("\ntargets")
     checks = [
         ("mlt / cruft, 40 files", r40["mlt"] / r40["cruft"], 0.5),
