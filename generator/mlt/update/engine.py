@@ -17,7 +17,6 @@ from mlt.gitops import commit_directory, git, identity_env
 from mlt.provenance import Provenance
 from mlt.scaffold.render import TemplateSource
 from mlt.update import result as R
-from mlt.update._copier_speed import no_per_file_git
 from mlt.update.merge import MergeOutcome, MergePlan, dry_merge, migration_commits, real_merge
 from mlt.update.migrations import crossing, file_renames, load_migrations, rename_answers
 from mlt.update.repo import (
@@ -148,7 +147,7 @@ def _commit_render(
         kept = {k: v for k, v in answers.items() if k in questions}
         return {**kept, **coerce_answers(overrides, questions, target.template.source)}
 
-    with _RENDER_LOCK, no_per_file_git(), tempfile.TemporaryDirectory(prefix="mlt-update-") as tmp:
+    with _RENDER_LOCK, tempfile.TemporaryDirectory(prefix="mlt-update-") as tmp:
         dest = Path(tmp) / "render"
         rendered = render_template(target.template, dest, answers, prepare=prepare)
         new_prov = Provenance(
