@@ -10,7 +10,6 @@ from typing import Any
 DELIVERY_GLOBS = ("Jenkinsfile*", ".github/*", ".gitlab-ci.yml*", "deploy/*")
 
 COMMON = {
-    ".copier-answers.yml",
     ".dockerignore",
     ".gitignore",
     ".hadolint.yaml",
