@@ -138,7 +138,10 @@ def test_build_without_engine_is_one_line(runner, tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--build-arg", "NOEQUALS"], "error: --build-arg 'NOEQUALS' is not KEY=VALUE\n"),
+        (
+            ["--build-arg", "NOEQUALS"],
+            "error: malformed --build-arg 'NOEQUALS': expected KEY=VALUE\n",
+        ),
         (["--network", "overlay"], "error: --network 'overlay' is not one of bridge, host, none\n"),
     ],
 )

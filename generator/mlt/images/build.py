@@ -21,6 +21,7 @@ from mlt.errors import MltError, UsageError
 from mlt.images import _docker
 from mlt.images.catalog import Catalog, ImageSpec
 from mlt.images.context import render_context
+from mlt.kvpairs import parse_pairs
 
 STEP_RE = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 NETWORKS = ("bridge", "host", "none")
@@ -80,13 +81,7 @@ class BuildResult:
 
 def parse_build_args(pairs: list[str]) -> dict[str, str]:
     """['K=V', ...] -> {'K': 'V'}; a pair without '=' is a UsageError."""
-    args = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--build-arg '{pair}' is not KEY=VALUE")
-        args[key.strip()] = value
-    return args
+    return parse_pairs(pairs, "--build-arg")
 
 
 def _git(*args: str) -> str | None:

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mlt.errors import UsageError
+from mlt.kvpairs import parse_pairs
 
 PROJECT_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NUMBER_TYPES = {"int": (int,), "float": (int, float)}
 
 
@@ -24,14 +24,9 @@ def check_project_name(name: str) -> None:
 
 def parse_data(pairs: Sequence[str]) -> dict[str, str]:
     """Split `KEY=VALUE` pairs (later pairs win); values stay text until the types are known."""
-    data: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not _KEY.match(key):
-            raise UsageError(f"malformed -d '{pair}': expected KEY=VALUE")
-        if key == "project_name":
-            raise UsageError("project_name is the NAME argument; do not pass it with -d")
-        data[key] = value
+    data = parse_pairs(pairs, "-d")
+    if "project_name" in data:
+        raise UsageError("project_name is the NAME argument; do not pass it with -d")
     return data
 
 

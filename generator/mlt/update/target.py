@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mlt.errors import MltError, UsageError
 from mlt.gitops import git
+from mlt.kvpairs import parse_pairs
 from mlt.provenance import Provenance
 from mlt.scaffold.render import TemplateSource
 from mlt.update.versions import newest_tag, parse_version
@@ -55,10 +56,4 @@ def resolve_target(prov: Provenance, ref: str | None, cwd: Path) -> Target:
 
 def parse_overrides(pairs: list[str]) -> dict[str, str]:
     """`-d KEY=VALUE` pairs → {KEY: VALUE}; typed against the template's questions later."""
-    overrides: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"-d expects KEY=VALUE, got '{pair}'")
-        overrides[key.strip()] = value
-    return overrides
+    return parse_pairs(pairs, "-d")
