@@ -1,0 +1,100 @@
+"""Facts -> findings. Pure functions over the facts dict; version rules come from mlt.compat.
+
+Each rule returns a list of Finding. Severity policy: a setup that works through minor-version
+compatibility or PTX JIT is never an error (an info finding says so). Whether "no GPU" is an
+error depends on intent: `--gpu` (gpu_expected) says the user wants one; without it, a missing
+driver is a warning when the machine shows signs of wanting a GPU (device nodes, CUDA builds
+of frameworks, nvidia-* wheels) and info otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mlt.doctor.rules.base import Facts, Finding, _get, gpus, kernel_driver
+from mlt.doctor.rules.devices import arch_covers, rule_arch, rule_cpu_build, rule_visible_devices
+from mlt.doctor.rules.driver import (
+    rule_container_not_exposed,
+    rule_driver_too_old,
+    rule_fabric_manager,
+    rule_forward_compat,
+    rule_no_driver,
+    rule_nvml_mismatch,
+    rule_stub_driver,
+    runtime_in_use,
+)
+from mlt.doctor.rules.libraries import (
+    cudnn_version,
+    rule_conflicting_packages,
+    rule_cudnn_mismatch,
+    rule_duplicate_lib,
+    rule_missing_libs,
+)
+
+__all__ = [
+    "RULES",
+    "Finding",
+    "arch_covers",
+    "cudnn_version",
+    "evaluate",
+    "gpus",
+    "kernel_driver",
+    "runtime_in_use",
+]
+
+
+def rule_probe_failed(f: Facts, gpu_expected: bool) -> list[Finding]:
+    probe = f.get("probe") or {}
+    if not probe.get("error"):
+        return []
+    tail = [line for line in (probe.get("stderr_tail") or "").splitlines() if line.strip()][-5:]
+    return [
+        Finding(
+            "probe-failed",
+            "info",
+            f"The interpreter probe did not finish: {probe['error']}",
+            [
+                f"interpreter: {_get(probe, 'interpreter', 'path')}",
+                f"last stage: {probe.get('stage')}",
+            ]
+            + tail,
+            "Facts gathered before the failure are still used. Try --timeout, or --python with "
+            "another interpreter.",
+        )
+    ]
+
+
+RULES: tuple[Callable[[Facts, bool], list[Finding]], ...] = (
+    rule_no_driver,
+    rule_container_not_exposed,
+    rule_nvml_mismatch,
+    rule_driver_too_old,
+    rule_missing_libs,
+    rule_duplicate_lib,
+    rule_cudnn_mismatch,
+    rule_arch,
+    rule_stub_driver,
+    rule_forward_compat,
+    rule_visible_devices,
+    rule_cpu_build,
+    rule_fabric_manager,
+    rule_conflicting_packages,
+    rule_probe_failed,
+)
+
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def evaluate(facts: Facts, gpu_expected: bool) -> list[Finding]:
+    """All findings, errors first. A rule that fails on odd facts reports itself, never raises."""
+    out: list[Finding] = []
+    for rule in RULES:
+        try:
+            out += rule(facts, gpu_expected)
+        except Exception as exc:  # noqa: BLE001 - a rule bug must not hide the other findings
+            out.append(
+                Finding(
+                    "rule-failed", "info", f"{rule.__name__} failed: {type(exc).__name__}: {exc}"
+                )
+            )
+    return sorted(out, key=lambda x: _ORDER.get(x.severity, 3))
