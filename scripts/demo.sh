@@ -33,3 +33,14 @@ for type in "${TYPES[@]}"; do
     make -C "$DEMO/demo-$type" install test PYTHON="$VENV/bin/python"
 done
 echo "==> all demo projects installed and tested in $(( $(date +%s) - start ))s (venv: $VENV)"
+
+# The rest of the paved road, on the same machine: a git-tracked child that knows its template,
+# the curated image catalog checked against the compatibility data, and the GPU doctor.
+rm -rf "${DEMO:?}/demo-tracked"
+echo "==> mlt new service demo-tracked (git history + mlt/template branch), then mlt check"
+"$MLT_PYTHON" -m mlt new service demo-tracked -o "$DEMO" --defaults >/dev/null
+"$MLT_PYTHON" -m mlt check "$DEMO/demo-tracked"
+echo "==> mlt images check"
+"$MLT_PYTHON" -m mlt images check
+echo "==> mlt doctor (no GPU is fine here: findings are informational without --gpu)"
+"$MLT_PYTHON" -m mlt doctor --no-trace || true
