@@ -57,12 +57,11 @@ def git(
 
 def identity_env(repo: Path | str) -> dict[str, str]:
     """Author/committer env vars, falling back to a neutral identity when none is configured."""
+    configured = git("config", "--get-regexp", r"^user\.(name|email)$", cwd=repo, check=False)
+    have = {line.split(" ", 1)[0].removeprefix("user.") for line in configured.splitlines()}
     env: dict[str, str] = {}
     for key, var in (("name", "NAME"), ("email", "EMAIL")):
-        have = os.environ.get(f"GIT_AUTHOR_{var}") or git(
-            "config", f"user.{key}", cwd=repo, check=False
-        )
-        if not have:
+        if key not in have and not os.environ.get(f"GIT_AUTHOR_{var}"):
             env[f"GIT_AUTHOR_{var}"] = env[f"GIT_COMMITTER_{var}"] = _FALLBACK_IDENTITY[key]
     return env
 

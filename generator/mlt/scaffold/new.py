@@ -125,10 +125,10 @@ def create_project(request: NewRequest) -> NewProject:
 def init_repository(path: Path, message: str) -> str:
     """`git init` and commit everything as the one commit of `main` and the template branch."""
     gitops.git("init", "-q", "-b", MAIN_BRANCH, cwd=path)
-    sha = gitops.commit_directory(path, path, message, env=gitops.identity_env(path))
-    refs = f"create refs/heads/{MAIN_BRANCH} {sha}\ncreate refs/heads/{TEMPLATE_BRANCH} {sha}\n"
-    gitops.git("update-ref", "--stdin", cwd=path, input=refs)
-    # The files are already in place: only the index has to catch up (and get stat data,
-    # so the first `git status` is fast and clean).
-    gitops.git("reset", "-q", cwd=path)
+    # --force: template files that the project's own .gitignore matches are still recorded.
+    gitops.git("add", "--all", "--force", cwd=path)
+    env = gitops.identity_env(path)
+    gitops.git("commit", "-q", "--no-verify", "-m", message, cwd=path, env=env)
+    gitops.git("branch", TEMPLATE_BRANCH, cwd=path)
+    sha = gitops.git("rev-parse", "HEAD", cwd=path)
     return sha
