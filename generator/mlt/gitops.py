@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from mlt.errors import MltError
@@ -27,14 +28,31 @@ def git_available() -> bool:
     return shutil.which("git") is not None
 
 
-def git(
+@dataclass
+class GitRun:
+    """A finished git process, for callers whose exit codes carry meaning (merge, grep)."""
+
+    rc: int
+    out: str
+    err: str
+
+    @property
+    def last_error(self) -> str:
+        """git's most telling stderr line (its first 'error:'/'fatal:' line, else the last)."""
+        lines = [line.strip() for line in self.err.splitlines() if line.strip()]
+        for line in lines:
+            if line.startswith(("error:", "fatal:")):
+                return line
+        return lines[-1] if lines else f"exit code {self.rc}"
+
+
+def run_git(
     *args: str,
     cwd: Path | str,
     env: Mapping[str, str] | None = None,
-    check: bool = True,
     input: str | bytes | None = None,
-) -> str:
-    """Run `git ARGS` in cwd and return stdout (text, stripped of the final newline)."""
+) -> GitRun:
+    """Run `git ARGS` in cwd without raising on a non-zero exit; the caller reads `rc`."""
     full_env = {**os.environ, **(env or {})}
     full_env.setdefault("GIT_TERMINAL_PROMPT", "0")
     try:
@@ -48,11 +66,24 @@ def git(
         )
     except FileNotFoundError:
         raise GitError("git is not installed (needed to record the project history)") from None
-    if check and proc.returncode != 0:
-        err = proc.stderr.decode(errors="replace").strip().splitlines()
-        last = err[-1] if err else f"exit code {proc.returncode}"
-        raise GitError(f"git {args[0]} failed: {last}")
-    return proc.stdout.decode(errors="replace").removesuffix("\n")
+    return GitRun(
+        proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+    )
+
+
+def git(
+    *args: str,
+    cwd: Path | str,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+    input: str | bytes | None = None,
+) -> str:
+    """Run `git ARGS` in cwd and return stdout (text, stripped of the final newline)."""
+    run = run_git(*args, cwd=cwd, env=env, input=input)
+    if check and run.rc != 0:
+        err = run.err.strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {err[-1] if err else f'exit code {run.rc}'}")
+    return run.out.removesuffix("\n")
 
 
 def identity_env(repo: Path | str) -> dict[str, str]:

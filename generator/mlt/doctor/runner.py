@@ -53,7 +53,8 @@ def resolve_interpreter(explicit: str | None, env: dict[str, str]) -> Interprete
         requested, via = "python3", "PATH"
     found = requested if os.sep in requested else shutil.which(requested, path=env.get("PATH"))
     if not found or not Path(found).exists():
-        raise UsageError(f"Python interpreter not found: {requested}", hint="pass --python PATH")
+        hint = None if via == "--python" else "pass --python PATH to name the project's interpreter"
+        raise UsageError(f"Python interpreter not found: {requested} (from {via})", hint=hint)
     if _is_elf(found):
         return Interpreter(requested, found, via)
     try:

@@ -1,40 +1,10 @@
-"""git calls whose exit code carries meaning (merge, merge-tree, grep): we need rc and stderr."""
+"""Parsers for the `-z` outputs of the git calls the updater makes (run through gitops)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path
+from mlt.gitops import GitRun, run_git
 
-
-@dataclass
-class GitRun:
-    """A finished git process."""
-
-    rc: int
-    out: str
-    err: str
-
-    @property
-    def last_error(self) -> str:
-        """git's most telling stderr line (its first 'error:'/'fatal:' line, else the last)."""
-        lines = [line.strip() for line in self.err.splitlines() if line.strip()]
-        for line in lines:
-            if line.startswith(("error:", "fatal:")):
-                return line
-        return lines[-1] if lines else f"exit code {self.rc}"
-
-
-def run_git(*args: str, cwd: Path | str, env: dict[str, str] | None = None) -> GitRun:
-    """Run git without raising; the caller decides what each exit code means."""
-    full_env = {**os.environ, **(env or {}), "GIT_TERMINAL_PROMPT": "0"}
-    proc = subprocess.run(["git", *args], cwd=cwd, env=full_env, capture_output=True, check=False)
-    return GitRun(
-        proc.returncode,
-        proc.stdout.decode(errors="replace"),
-        proc.stderr.decode(errors="replace"),
-    )
+__all__ = ["GitRun", "parse_name_status", "parse_stages", "run_git", "split_z"]
 
 
 def split_z(text: str) -> list[str]:

@@ -43,6 +43,8 @@ class CheckResult:
 
 def check_project(path: Path) -> CheckResult:
     """Compare the recorded template version with the newest one and scan for conflicts."""
+    if not path.is_dir():
+        raise MltError(f"{path} is not a directory")
     prov = Provenance.read(path)
     latest = latest_version(prov, path)
     problems = leftover_conflicts(path)
