@@ -1,12 +1,15 @@
 """Render a template (bundled or any copier template) into a directory.
 
 The one place that calls copier, used by `mlt new` and by `mlt update` (for the pristine
-render of the target version). Template tasks never run here: renders are side-effect free.
+render of the target version). Bundled templates take `fastrender` first, which renders the
+copier subset they use without importing copier. Template tasks never run here: renders
+are side-effect free.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +23,7 @@ from mlt.provenance import BUNDLED_PREFIX
 TEMPLATE_META = "mlt-template.yml"
 COPIER_CONFIGS = ("copier.yml", "copier.yaml")
 UNVERSIONED = "unversioned"
+RENDERER_ENV = "MLT_RENDERER"  # "copier": never the fast path; "fast": never copier (bundled)
 
 # Anything copier or git accepts as a remote template (copier's own `get_repo` prefixes).
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:)", re.IGNORECASE)
@@ -105,7 +109,67 @@ def render_template(
     With defaults=True nothing is asked; unanswered questions take their defaults.
     `prepare`, when given, turns the template's questions into the answers actually used.
     Every expected failure (unreadable template, invalid answer) is raised as MltError.
+
+    Bundled templates rendered without prompts go through `fastrender` (same output, no
+    copier import); whatever it does not reproduce falls back to copier. MLT_RENDERER=copier
+    forces copier; MLT_RENDERER=fast forbids the fallback (tests, debugging).
     """
+    renderer = os.environ.get(RENDERER_ENV, "")
+    if template.bundled_type and not interactive and renderer != "copier":
+        fast = _render_fast(template, Path(dest), answers, prepare, strict=renderer == "fast")
+        if isinstance(fast, RenderResult):
+            return fast
+        answers, prepare = fast
+    return _render_with_copier(
+        template, dest, answers, defaults=defaults, interactive=interactive, prepare=prepare
+    )
+
+
+def _render_fast(
+    template: TemplateSource,
+    dest: Path,
+    answers: dict[str, Any],
+    prepare: PrepareAnswers | None,
+    *,
+    strict: bool,
+) -> RenderResult | tuple[dict[str, Any], PrepareAnswers | None]:
+    """The render, or (answers, prepare) for copier to go on with when fastrender declines.
+
+    `prepare` runs at most once: after it ran here, copier gets its answers and no prepare.
+    Anything fastrender did not expect is left to copier too, which then fails (or not) in
+    its own words; nothing is written before fastrender knows it can render everything.
+    """
+    from mlt.scaffold import fastrender
+
+    try:
+        fast = fastrender.FastTemplate(Path(template.path), template.path)
+    except Exception:
+        if strict:
+            raise
+        return answers, prepare
+    if prepare is not None:
+        answers, prepare = prepare(fast.questions), None
+    try:
+        remembered, files = fast.render(dest, answers)
+    except fastrender.AnswerError as exc:
+        raise UsageError(_answer_error(str(exc), answers)) from exc
+    except Exception:
+        if strict:
+            raise
+        return answers, prepare
+    recorded = {k: v for k, v in remembered.items() if not k.startswith("_")}
+    return RenderResult(answers=recorded, version=template.bundled_version(), files=files)
+
+
+def _render_with_copier(
+    template: TemplateSource,
+    dest: Path,
+    answers: dict[str, Any],
+    *,
+    defaults: bool,
+    interactive: bool,
+    prepare: PrepareAnswers | None,
+) -> RenderResult:
     try:
         with _worker_class()(
             src_path=template.path,

@@ -1,0 +1,672 @@
+"""Render mlt's bundled templates without copier: the copier 9 subset they use, in-process.
+
+`mlt update` and `mlt new` spend most of their time importing copier (prompt toolkit,
+pydantic, settings) and in copier's render, which compiles every question default, validator
+and path with Jinja. This module reads `copier.yml` and renders the template with Jinja
+directly, reproducing copier 9's semantics for the subset the bundled templates use (see
+copier's `_main.Worker`, `_user_data.Question`, `_template.Template`):
+
+- settings `_subdirectory`, `_exclude`, `_answers_file`, `_templates_suffix`, `_envops`;
+- questions with `type` (str, int, float, bool, yaml, json), `default`, `choices` (list or
+  dict), `validator`, `when`, `help`, `multiline`, `placeholder`, `qmark`;
+- the render context copier gives templates: the answers, `_src_path`, `_copier_answers`,
+  `_folder_name`, `_copier_python`, and `_copier_conf.{answers_file,src_path,dst_path,...}`.
+
+Anything else (tasks, migrations, extensions, secret questions, `{% yield %}`, a template
+that reads `now`, `_copier_phase` or another `_copier_conf` key, symlinks, a git checkout as
+the template root, a copier settings file that could change defaults...) raises
+`Unsupported` before anything is written, and the caller renders with copier instead.
+Answers copier would reject raise `AnswerError` carrying copier's exact message.
+
+tests/scaffold/test_fastrender.py renders every option set both ways and compares bytes,
+modes, file sets and recorded answers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+from collections import ChainMap
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from enum import Enum
+from functools import partial
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from typing import Any
+
+DEFAULT_EXCLUDE = (
+    "copier.yaml",
+    "copier.yml",
+    "~*",
+    "*.py[co]",
+    "__pycache__",
+    ".git",
+    ".DS_Store",
+    ".svn",
+)
+DEFAULT_TEMPLATES_SUFFIX = ".jinja"
+DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
+
+SETTINGS = frozenset({"subdirectory", "exclude", "answers_file", "templates_suffix", "envops"})
+QUESTION_KEYS = frozenset(
+    {"type", "default", "choices", "validator", "when", "help", "multiline", "secret"}
+    | {"placeholder", "qmark"}  # prompt cosmetics: unused without a prompt
+)
+TYPES = ("str", "int", "float", "bool", "yaml", "json")
+# Names copier puts in the render context that this module does not provide: a template
+# that mentions one is rendered by copier.
+UNPROVIDED = frozenset(
+    {"now", "make_secret", "_external_data", "_copier_phase", "_copier_operation", "UNSET"}
+)
+CONF = "_copier_conf"
+CONF_KEYS = frozenset(
+    {"answers_file", "src_path", "dst_path", "vcs_ref", "vcs_ref_hash", "sep", "os"}
+)
+JSON_TYPES = (dict, list, str, int, float, bool, type(None))  # copier's JSONSerializable
+OS_NAME = {"Linux": "linux", "Darwin": "macos", "Windows": "windows"}.get(platform.system())
+_MISSING: Any = object()
+_LINEBREAK = re.compile(r"\r\n|\r|\n")
+
+
+class Unsupported(Exception):  # noqa: N818 - a signal to the caller, not an error shown
+    """The template needs a copier feature this renderer does not reproduce."""
+
+
+class AnswerError(ValueError):
+    """An answer copier would reject, with copier's message (render.py words it for mlt)."""
+
+
+# --- copier.yml ------------------------------------------------------------------------------
+
+
+def load_config(template_root: Path) -> dict[str, Any]:
+    """copier.yml as copier's `load_template_config` merges it: multi-document, `_exclude`
+    lists concatenated, later documents winning for every other key."""
+    import yaml
+
+    configs = [
+        p
+        for p in template_root.glob("copier.*")
+        if p.is_file() and re.match(r"\.ya?ml", p.suffix, re.IGNORECASE)
+    ]
+    if len(configs) != 1:
+        raise Unsupported("no copier.yml, or several")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        docs = [d for d in yaml.load_all(configs[0].read_bytes(), Loader=loader) if d]
+    except yaml.YAMLError as exc:  # `!include` lands here too
+        raise Unsupported(f"copier.yml: {exc}") from exc
+    if not all(isinstance(d, dict) for d in docs):
+        raise Unsupported("copier.yml: a document that is not a mapping")
+    merged: dict[str, list[Any]] = {}
+    for option in ("_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists"):
+        for doc in docs:
+            if option in doc:
+                merged.setdefault(option, []).extend(doc[option])
+    return dict(ChainMap(merged, *reversed(docs)))
+
+
+def split_config(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Settings (without their `_`) and questions (`key: value` → `{default: value}`)."""
+    settings: dict[str, Any] = {}
+    questions: dict[str, dict[str, Any]] = {}
+    for key, value in raw.items():
+        if key.startswith("_"):
+            settings[key[1:]] = value
+        else:
+            questions[key] = value if isinstance(value, dict) else {"default": value}
+    return settings, questions
+
+
+# --- casting (copier's _tools.cast_to_bool / cast_to_str, CAST_STR_TO_NATIVE) ----------------
+
+
+def cast_to_bool(value: Any) -> bool:
+    try:
+        return bool(float(value))
+    except (TypeError, ValueError):
+        pass
+    try:
+        lower = value.strip().lower()
+    except AttributeError:
+        return bool(value)
+    if not lower:
+        return False
+    if lower in {"y", "yes", "t", "true", "on"}:
+        return True
+    if lower in {"n", "no", "f", "false", "off", "~", "null", "none"}:
+        return False
+    return bool(value)
+
+
+def cast_to_str(value: Any) -> str:
+    if isinstance(value, str):
+        return value.value if isinstance(value, Enum) else value
+    if isinstance(value, (float, int, Decimal)):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode()
+    raise ValueError(f"Could not convert {value} to string")
+
+
+def _parse_yaml(text: Any) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.error.YAMLError as error:
+        raise ValueError(str(error)) from error
+
+
+CASTS: dict[str, Callable[[Any], Any]] = {
+    "bool": cast_to_bool,
+    "float": float,
+    "int": int,
+    "json": json.loads,
+    "str": cast_to_str,
+    "yaml": _parse_yaml,
+}
+
+
+# --- Jinja ---------------------------------------------------------------------------------
+
+
+def _environment(root: Path, envops: Mapping[str, Any]) -> Any:
+    """A Jinja sandbox configured like copier's `Worker.jinja_env` (minus its yield tag,
+    whose use is refused), plus a guard that refuses templates using unprovided names."""
+    import jinja2
+    from jinja2 import FileSystemLoader, nodes
+    from jinja2.exceptions import TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    options = dict(envops)
+    options.setdefault("keep_trailing_newline", True)
+    if "extensions" in options or "loader" in options:
+        raise Unsupported("_envops sets extensions or a loader")
+    undefined = options.get("undefined")
+    if undefined is not None:
+        classes = {"jinja2.Undefined": jinja2.Undefined}
+        classes["jinja2.StrictUndefined"] = jinja2.StrictUndefined
+        if undefined not in classes:
+            raise Unsupported(f"_envops.undefined {undefined}")
+        options["undefined"] = classes[undefined]
+
+    class Loader(FileSystemLoader):
+        def get_source(self, environment: Any, template: str) -> Any:
+            source, filename, uptodate = super().get_source(environment, template)
+            if not Path(filename).resolve().is_relative_to(self.searchpath[0]):
+                raise Unsupported(f"{template} resolves outside the template")
+            return source, filename, uptodate
+
+    class Environment(SandboxedEnvironment):
+        def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+            if yield_tag.search(source):
+                raise Unsupported("{% yield %}")
+            try:
+                ast = super()._parse(source, name, filename)
+            except TemplateSyntaxError as exc:
+                raise Unsupported(f"Jinja syntax copier may accept: {exc}") from exc
+            _check_names(ast, nodes)
+            return ast
+
+    try:
+        env = Environment(
+            loader=Loader([str(root.resolve())]),
+            extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+            **options,
+        )
+    except TypeError as exc:
+        raise Unsupported(f"_envops: {exc}") from exc
+    yield_tag = re.compile(re.escape(env.block_start_string) + r"[-+]?\s*yield\b")
+    env.filters["to_json"] = partial(env.filters["to_json"], default=_json_default)
+    env.globals["pathjoin"] = _pathjoin
+    return env
+
+
+def _check_names(ast: Any, nodes: Any) -> None:
+    """Refuse a template that reads a context name copier provides and this module does not."""
+    conf_reads: set[int] = set()
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        inner = node.node
+        if isinstance(inner, nodes.Name) and inner.name == CONF:
+            if isinstance(node, nodes.Getattr):
+                key = node.attr
+            else:
+                key = node.arg.value if isinstance(node.arg, nodes.Const) else None
+            if key not in CONF_KEYS:
+                raise Unsupported(f"{CONF}.{key}")
+            conf_reads.add(id(inner))
+    for node in ast.find_all(nodes.Name):
+        if node.name in UNPROVIDED or (node.name == CONF and id(node) not in conf_reads):
+            raise Unsupported(f"the template uses {node.name}")
+
+
+def _json_default(value: Any) -> Any:
+    # copier's to_json falls back to pydantic's encoder; for paths that gives str(path).
+    if isinstance(value, PurePath):
+        return str(value)
+    raise Unsupported(f"to_json of a {type(value).__name__}")
+
+
+def _pathjoin(*path: str, mode: str = "posix") -> str:
+    kinds = {"posix": PurePosixPath, "windows": PureWindowsPath, "native": PurePath}
+    return str(kinds[mode](*path))
+
+
+# --- the renderer ----------------------------------------------------------------------------
+
+
+class FastTemplate:
+    """A bundled template read without copier; `render` is copier's `run_copy` subset."""
+
+    def __init__(self, root: Path, url: str) -> None:
+        if os.environ.get("COPIER_SETTINGS_PATH") or _copier_settings_file().is_file():
+            raise Unsupported("a copier settings file may change defaults")
+        if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+            raise Unsupported("GIT_DIR/GIT_WORK_TREE can make copier see a git template")
+        if (Path(url) / ".git").exists():
+            raise Unsupported("the template is a git checkout (copier clones it)")
+        self.url = url  # copier's `_src_path`: the path exactly as given
+        self.root = Path(url).resolve()
+        raw = load_config(self.root)
+        self.settings, self.questions = split_config(raw)
+        unknown = sorted(set(self.settings) - SETTINGS)
+        if unknown:
+            raise Unsupported("settings " + ", ".join(f"_{k}" for k in unknown))
+        for name, details in self.questions.items():
+            extra = sorted(set(details) - QUESTION_KEYS)
+            if extra:
+                raise Unsupported(f"question {name}: {', '.join(extra)}")
+            if details.get("secret", False) is not False:
+                raise Unsupported(f"secret question {name}")
+            if name in ("now", "make_secret") or name.startswith("_"):
+                raise Unsupported(f"question name {name}")
+        self.suffix = self.settings.get("templates_suffix")
+        if self.suffix is None:
+            self.suffix = DEFAULT_TEMPLATES_SUFFIX
+        if not isinstance(self.suffix, str) or not self.suffix:
+            raise Unsupported("_templates_suffix")
+        subdirectory = self.settings.get("subdirectory", "")
+        if not isinstance(subdirectory, str):
+            raise Unsupported("_subdirectory")
+        self.subdirectory = subdirectory
+        default_exclude = DEFAULT_EXCLUDE if Path(subdirectory) == Path() else []
+        self.exclude = tuple(self.settings.get("exclude", default_exclude))
+        if not all(isinstance(p, str) for p in self.exclude):
+            raise Unsupported("_exclude")
+        answers_file = str(Path(self.settings.get("answers_file", DEFAULT_ANSWERS_FILE)))
+        envops = self.settings.get("envops", {})
+        if not isinstance(envops, dict):
+            raise Unsupported("_envops")
+        self.env = _environment(self.root, envops)
+        if not self._plain(answers_file):
+            raise Unsupported("templated _answers_file")
+        self.answers_relpath = Path(answers_file)
+        self._compiled: dict[str, Any] = {}
+
+    # Rendering strings ------------------------------------------------------------------
+
+    def _plain(self, text: str) -> bool:
+        """Whether Jinja would render `text` as itself (no markup, no newline rewriting)."""
+        env = self.env
+        if env.line_statement_prefix or env.line_comment_prefix or "\r" in text:
+            return False
+        if env.newline_sequence != "\n" and "\n" in text:
+            return False
+        if not env.keep_trailing_newline and text.endswith("\n"):
+            return False
+        starts = (env.block_start_string, env.variable_start_string, env.comment_start_string)
+        return not any(s in text for s in starts)
+
+    def render_string(self, text: str, context: Mapping[str, Any]) -> str:
+        if self._plain(text):
+            return text
+        template = self._compiled.get(text)
+        if template is None:
+            template = self._compiled[text] = self.env.from_string(text)
+        return template.render(context)
+
+    def _render_value(self, value: Any, context: Mapping[str, Any]) -> Any:
+        # copier's Question.render_value: strings are templates, lists render item by item.
+        if isinstance(value, str):
+            return self.render_string(value, context)
+        if isinstance(value, list):
+            return [self._render_value(item, context) for item in value]
+        return value
+
+    # Questions ----------------------------------------------------------------------------
+
+    def ask(self, data: Mapping[str, Any], context_of: Callable[..., dict[str, Any]]) -> Answers:
+        """copier's `Worker._ask` with defaults on, no previous answers and no prompt."""
+        answers = Answers(dict(data))
+        for name, details in self.questions.items():
+            question = _Question(self, name, details, context_of(answers))
+            when = question.when()
+            if not when:
+                answers.hidden.add(name)
+                if name not in answers.init and question.default() is _MISSING:
+                    continue
+            if name in answers.init:
+                answer = question.parse(answers.init[name])
+                question.validate(answer)
+                answers.user[name] = answer
+                continue
+            answer = question.default()
+            if answer is _MISSING:
+                raise AnswerError(f'Question "{name}" is required')
+            answers.user[name] = answer
+        return answers
+
+    # Rendering the tree -------------------------------------------------------------------
+
+    def render(self, dest: Path, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """Render into `dest` (missing or empty); return the answers copier would remember
+        (`_src_path` included) and the files written (sorted, POSIX, relative to dest)."""
+        if any(str(k).startswith("_") for k in data):
+            raise Unsupported("private keys in the data")
+        if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+            raise Unsupported(f"{dest} is not empty")
+        conf = {
+            "src_path": PurePath(self.root),
+            "dst_path": PurePath(dest),
+            "answers_file": PurePath(self.answers_relpath),
+            "vcs_ref": None,
+            "vcs_ref_hash": None,
+            "sep": os.sep,
+            "os": OS_NAME,
+        }
+        folder_name = dest.absolute().name
+
+        def context_of(answers: Answers) -> dict[str, Any]:
+            return {
+                **answers.combined(self.url),
+                "_copier_answers": answers.remembered(self.url, self.questions),
+                "_copier_conf": conf,
+                "_folder_name": folder_name,
+                "_copier_python": sys.executable,
+            }
+
+        answers = self.ask(data, context_of)
+        context = context_of(answers)
+        outputs = self._render_tree(dest, context)
+        files = _write(dest, outputs)
+        return answers.remembered(self.url, self.questions), files
+
+    def _copy_root(self, context: Mapping[str, Any]) -> Path:
+        subdir = self.render_string(self.subdirectory, context) or ""
+        path = (self.root / subdir).resolve()
+        if not path.is_relative_to(self.root):
+            raise Unsupported("_subdirectory outside the template")
+        return path
+
+    def _exclusions(self, context: Mapping[str, Any]) -> Callable[[Path], bool]:
+        from unicodedata import normalize
+
+        import pathspec
+
+        patterns: list[str] = []
+        for pattern in self.exclude:
+            if not self._plain(pattern):
+                raise Unsupported("templated _exclude")
+            patterns.extend(_LINEBREAK.split(pattern))
+        kind = "gitignore" if _pathspec_at_least_1() else "gitwildmatch"
+        spec = pathspec.PathSpec.from_lines(kind, (normalize("NFD", p) for p in patterns))
+        return spec.match_file
+
+    def _render_tree(self, dest: Path, context: Mapping[str, Any]) -> list[_Output]:
+        """What copier's `_render_template` would write, in its order, not yet written."""
+        copy_root = self._copy_root(context)
+        excluded = self._exclusions(context)
+        dst_root = dest.resolve()
+        outputs: list[_Output] = []
+        seen: dict[PurePosixPath, bool] = {}  # path -> is a directory
+        for entry in _scantree(str(copy_root)):
+            if entry.is_symlink():
+                raise Unsupported(f"symlink {entry.path}")
+            src_abspath = Path(entry.path)
+            src_relpath = src_abspath.relative_to(self.root)
+            is_dir = entry.is_dir()
+            for dst_relpath in self._render_path(
+                copy_root, src_abspath.relative_to(copy_root), context
+            ):
+                if not (dst_root / dst_relpath).resolve().is_relative_to(dst_root):
+                    raise Unsupported(f"{dst_relpath} renders outside the destination")
+                if excluded(dst_relpath):
+                    continue
+                key = PurePosixPath(dst_relpath.as_posix())
+                if key in seen and not (seen[key] and is_dir):
+                    raise Unsupported(f"two template entries render to {key}")
+                seen[key] = is_dir
+                if is_dir:
+                    outputs.append(_Output(dst_relpath, None, 0))
+                    continue
+                if src_relpath.name.endswith(self.suffix):
+                    template = self.env.get_template(src_relpath.as_posix())
+                    content = template.render(context).encode()
+                else:
+                    content = src_abspath.read_bytes()
+                outputs.append(_Output(dst_relpath, content, src_abspath.stat().st_mode))
+        return outputs
+
+    def _render_path(
+        self, copy_root: Path, relpath: Path, context: Mapping[str, Any]
+    ) -> Iterator[Path]:
+        """copier's `_render_path` + `_render_parts`, without yield tags."""
+        suffix = self.suffix
+        is_template = relpath.name.endswith(suffix)
+        if (copy_root / f"{relpath}{suffix}").exists():
+            return  # the templated sibling wins
+        if is_template:
+            relpath = relpath.with_suffix("")
+        rendered_parts: list[str] = []
+        for part in relpath.parts:
+            rendered = self.render_string(part, context)
+            if not rendered:
+                return
+            if str(self.answers_relpath) == rendered:
+                if rendered_parts:
+                    raise Unsupported("the answers file below the project root")
+                yield self.answers_relpath
+                return
+            rendered_parts.append(rendered)
+        rendered_path = Path(*rendered_parts)
+        if is_template or not (self.root / f"{rendered_path}{suffix}").exists():
+            yield rendered_path
+
+
+class Answers:
+    """copier's AnswersMap, reduced to what a fresh non-interactive copy uses."""
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        self.init = init
+        self.user: dict[str, Any] = {}
+        self.hidden: set[str] = set()
+
+    def combined(self, url: str) -> dict[str, Any]:
+        # ChainMap(user, init, metadata, ...) as a dict: keys in first-seen order from the
+        # lowest priority map up, values from the highest.
+        return {"_src_path": url, **self.init, **self.user}
+
+    def remembered(self, url: str, questions: Mapping[str, Any]) -> dict[str, Any]:
+        """copier's `_answers_to_remember` (no `_commit`: the template is not a git clone)."""
+        result: dict[str, Any] = {"_src_path": url}
+        for key, value in self.combined(url).items():
+            if (
+                not key.startswith("_")
+                and key not in self.hidden
+                and key in questions
+                and isinstance(value, JSON_TYPES)
+            ):
+                result[key] = value
+        return result
+
+
+class _Question:
+    """copier's `Question`, for one non-interactive answer."""
+
+    def __init__(
+        self, template: FastTemplate, name: str, details: Mapping[str, Any], context: dict
+    ) -> None:
+        self.template = template
+        self.name = name
+        self.context = context
+        self.default_value = details.get("default", _MISSING)
+        self.choices = details.get("choices", [])
+        self.validator = details.get("validator", "")
+        self.when_value = details.get("when", True)
+        for key, kinds in (("help", str), ("placeholder", str), ("qmark", (str, type(None)))):
+            if key in details and not isinstance(details[key], kinds):
+                raise Unsupported(f"question {name}: {key}")
+        if not isinstance(details.get("multiline", False), (str, bool)):
+            raise Unsupported(f"question {name}: multiline")
+        if not isinstance(self.validator, str) or not isinstance(self.when_value, (str, bool)):
+            raise Unsupported(f"question {name}: validator or when")
+        type_name = details.get("type", "")
+        if type_name == "":
+            default_type = type(self.default_value).__name__
+            type_name = default_type if default_type in (*TYPES, "path") else "yaml"
+        if not isinstance(type_name, str) or type_name not in TYPES:
+            raise Unsupported(f"question {name}: type {type_name!r}")
+        self.type = type_name
+        self._choices: list[Any] | None = None
+
+    def render(self, value: Any, extra: Mapping[str, Any] | None = None) -> Any:
+        context = {**self.context, **extra} if extra else self.context
+        return self.template._render_value(value, context)
+
+    def when(self) -> bool:
+        return cast_to_bool(self.render(self.when_value))
+
+    def cast(self, answer: Any) -> Any:
+        if answer is None and self.type not in ("json", "yaml"):
+            raise Unsupported(f"None answer to {self.name}")  # copier's InvalidTypeError
+        try:
+            return CASTS[self.type](answer)
+        except (TypeError, AttributeError) as exc:
+            if self.type in ("json", "yaml"):
+                return answer
+            raise Unsupported(f"answer to {self.name} of type {type(answer).__name__}") from exc
+        except ValueError as exc:
+            raise AnswerError(str(exc)) from exc
+
+    def choice_values(self) -> list[Any]:
+        if self._choices is None:
+            choices = self.choices
+            if isinstance(choices, dict):
+                choices = list(choices.items())
+            if not isinstance(choices, list):
+                raise Unsupported(f"question {self.name}: templated choices")
+            values = []
+            for choice in choices:
+                if isinstance(choice, (tuple, list)):
+                    if len(choice) != 2:
+                        raise Unsupported(f"question {self.name}: choice {choice!r}")
+                    _, value = choice
+                else:
+                    value = choice
+                if value is None or isinstance(value, (dict, list, tuple)):
+                    raise Unsupported(f"question {self.name}: choice {choice!r}")
+                value = self.render(value)
+                self.cast(value)  # copier checks every choice casts
+                values.append(value)
+            self._choices = values
+        return self._choices
+
+    def parse(self, answer: Any) -> Any:
+        """copier's `_parse_answer`: cast, then check it is one of the choices."""
+        ans = self.cast(answer)
+        values = self.choice_values()
+        if not values:
+            return ans
+        valid = []
+        for value in values:
+            cast_value = self.cast(value)
+            valid.append(cast_value)
+            if ans == cast_value:
+                return ans
+        raise AnswerError(f"Invalid choice for '{self.name}': {ans!r} is not in {valid}")
+
+    def validate(self, answer: Any) -> None:
+        try:
+            message = self.render(self.validator, {self.name: answer}).strip()
+        except Unsupported:
+            raise
+        except Exception as error:  # noqa: BLE001 - copier turns any failure into the message
+            message = str(error)
+        if message:
+            raise AnswerError(f"Validation error for question '{self.name}': {message}")
+
+    def default(self) -> Any:
+        """copier's `get_default` for a question not answered in the data (no previous
+        answers, no user defaults)."""
+        result = self.render(self.default_value)
+        if result is _MISSING:
+            return _MISSING
+        result = self.parse(result)
+        if self.when():
+            self.validate(result)
+        return result
+
+
+class _Output:
+    __slots__ = ("content", "mode", "path")
+
+    def __init__(self, path: Path, content: bytes | None, mode: int) -> None:
+        self.path, self.content, self.mode = path, content, mode
+
+
+def _write(dest: Path, outputs: list[_Output]) -> list[str]:
+    """Write what `_render_tree` produced as copier does: folders with the umask's mode,
+    files with their source file's mode. On failure, remove what was written."""
+    existed = dest.exists()
+    files = []
+    try:
+        for out in outputs:
+            target = dest / out.path
+            if out.content is None:
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(out.content)
+            if target.stat().st_mode != out.mode:
+                target.chmod(out.mode)
+            files.append(out.path.as_posix())
+    except BaseException:
+        if existed:
+            for child in dest.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(dest, ignore_errors=True)
+        raise
+    return sorted(files)
+
+
+def _scantree(path: str) -> Iterator[os.DirEntry[str]]:
+    """copier's `scantree` (symlinks are refused by the caller)."""
+    for entry in os.scandir(path):
+        yield entry
+        if entry.is_dir():
+            yield from _scantree(entry.path)
+
+
+def _pathspec_at_least_1() -> bool:
+    import pathspec
+
+    try:
+        return int(str(pathspec.__version__).split(".")[0]) >= 1
+    except (AttributeError, ValueError):
+        raise Unsupported("unknown pathspec version") from None
+
+
+def _copier_settings_file() -> Path:
+    """Where copier 9 reads user settings (`platformdirs.user_config_path('copier')`)."""
+    from platformdirs import user_config_path
+
+    return user_config_path("copier", appauthor=False) / "settings.yml"
