@@ -347,3 +347,19 @@ def test_bundled_new_and_update_never_import_copier(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["updated", "False"]
     assert (tmp_path / "svc" / "CONTRIBUTING.md").read_text() == "be nice\n"
+
+
+def test_component_globs_match_like_pathspec():
+    import pathspec
+
+    patterns = ("copier.yml", "mlt-template.yml", "~*", "*.py[co]", "__pycache__", ".git")
+    patterns += (".DS_Store", "*.bak", "a?c")
+    assert all(fastrender._COMPONENT_GLOB.fullmatch(p) for p in patterns)
+    for odd in ("a/b", "**", "!x", "#x", "x ", "..", "[!a]", "a\\b", "x/"):
+        assert not fastrender._COMPONENT_GLOB.fullmatch(odd), odd
+    spec = pathspec.PathSpec.from_lines("gitignore", patterns)
+    paths = [p.relative_to(resources.templates_dir()) for p in resources.templates_dir().rglob("*")]
+    paths += map(Path, ["x/__pycache__/y.py", "a.pyc", "b/c.pyo", "b.pyx", "d/~x/y", "g/.gitx"])
+    paths += map(Path, ["abc", "a/abc/d", "ac", "copier.yml.bak", "x/copier.yml", ".git/z"])
+    for path in paths:
+        assert fastrender._matches_a_component(patterns, path) == spec.match_file(path), path

@@ -70,6 +70,10 @@ JSON_TYPES = (dict, list, str, int, float, bool, type(None))  # copier's JSONSer
 OS_NAME = {"Linux": "linux", "Darwin": "macos", "Windows": "windows"}.get(platform.system())
 _MISSING: Any = object()
 _LINEBREAK = re.compile(r"\r\n|\r|\n")
+# An exclude pattern without slashes, `**`, escapes, negation or brackets beyond [abc]: in
+# gitignore terms it matches a path when it matches any one of its components, exactly as
+# fnmatchcase does on that component (`*` and `?` cannot meet a `/` inside one).
+_COMPONENT_GLOB = re.compile(r"(?=.*[^.])(?:[A-Za-z0-9._~@+=,?-]|\*(?!\*)|\[[A-Za-z0-9]+\])+")
 
 
 class Unsupported(Exception):  # noqa: N818 - a signal to the caller, not an error shown
@@ -403,16 +407,20 @@ class FastTemplate:
             raise Unsupported("_subdirectory outside the template")
         return path
 
-    def _exclusions(self, context: Mapping[str, Any]) -> Callable[[Path], bool]:
-        from unicodedata import normalize
-
-        import pathspec
-
+    def _exclusions(self) -> Callable[[Path], bool]:
+        """copier's `match_exclude` (gitignore-style patterns through pathspec); patterns that
+        are one plain path component glob are matched without importing pathspec."""
         patterns: list[str] = []
         for pattern in self.exclude:
             if not self._plain(pattern):
                 raise Unsupported("templated _exclude")
             patterns.extend(_LINEBREAK.split(pattern))
+        if all(_COMPONENT_GLOB.fullmatch(p) for p in patterns):
+            return partial(_matches_a_component, tuple(patterns))
+        from unicodedata import normalize
+
+        import pathspec
+
         kind = "gitignore" if _pathspec_at_least_1() else "gitwildmatch"
         spec = pathspec.PathSpec.from_lines(kind, (normalize("NFD", p) for p in patterns))
         return spec.match_file
@@ -420,7 +428,7 @@ class FastTemplate:
     def _render_tree(self, dest: Path, context: Mapping[str, Any]) -> list[_Output]:
         """What copier's `_render_template` would write, in its order, not yet written."""
         copy_root = self._copy_root(context)
-        excluded = self._exclusions(context)
+        excluded = self._exclusions()
         dst_root = dest.resolve()
         outputs: list[_Output] = []
         seen: dict[PurePosixPath, bool] = {}  # path -> is a directory
@@ -624,13 +632,17 @@ def _write(dest: Path, outputs: list[_Output]) -> list[str]:
     files with their source file's mode. On failure, remove what was written."""
     existed = dest.exists()
     files = []
+    made: set[Path] = set()
     try:
         for out in outputs:
             target = dest / out.path
             if out.content is None:
                 target.mkdir(parents=True, exist_ok=True)
+                made.add(target)
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             target.write_bytes(out.content)
             if target.stat().st_mode != out.mode:
                 target.chmod(out.mode)
@@ -646,6 +658,12 @@ def _write(dest: Path, outputs: list[_Output]) -> list[str]:
             shutil.rmtree(dest, ignore_errors=True)
         raise
     return sorted(files)
+
+
+def _matches_a_component(patterns: tuple[str, ...], path: Path) -> bool:
+    from fnmatch import fnmatchcase
+
+    return any(fnmatchcase(part, p) for part in path.parts for p in patterns)
 
 
 def _scantree(path: str) -> Iterator[os.DirEntry[str]]:
