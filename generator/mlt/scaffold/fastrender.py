@@ -12,9 +12,13 @@ copier's `_main.Worker`, `_user_data.Question`, `_template.Template`):
 - the render context copier gives templates: the answers, `_src_path`, `_copier_answers`,
   `_folder_name`, `_copier_python`, and `_copier_conf.{answers_file,src_path,dst_path,...}`.
 
+Git templates rendered at an explicit ref are read with `checkout_local` (the ref's tree
+from the repository itself, as copier's clone would check it out) and carry `GitCheckout`:
+`_commit` in the answers, `_copier_conf.vcs_ref`/`vcs_ref_hash`, the version and commit.
+
 Anything else (tasks, migrations, extensions, secret questions, `{% yield %}`, a template
-that reads `now`, `_copier_phase` or another `_copier_conf` key, symlinks, a git checkout as
-the template root, a copier settings file that could change defaults...) raises
+that reads `now`, `_copier_phase` or another `_copier_conf` key, symlinks, submodules,
+.gitattributes, a dirty HEAD, a copier settings file that could change defaults...) raises
 `Unsupported` before anything is written, and the caller renders with copier instead.
 Answers copier would reject raise `AnswerError` carrying copier's exact message.
 
@@ -29,9 +33,11 @@ import os
 import platform
 import re
 import shutil
+import subprocess
 import sys
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from functools import partial
@@ -265,17 +271,23 @@ def _pathjoin(*path: str, mode: str = "posix") -> str:
 
 
 class FastTemplate:
-    """A bundled template read without copier; `render` is copier's `run_copy` subset."""
+    """A template read without copier; `render` is copier's `run_copy` subset.
 
-    def __init__(self, root: Path, url: str) -> None:
+    Without `git`, `url` is a plain template directory (`root` is not used). With `git`,
+    `root` holds the tree of `git.commit_hash` (see `checkout_local`) and `url` is the git
+    template as given, which copier records as `_src_path`.
+    """
+
+    def __init__(self, root: Path, url: str, git: GitCheckout | None = None) -> None:
         if os.environ.get("COPIER_SETTINGS_PATH") or _copier_settings_file().is_file():
             raise Unsupported("a copier settings file may change defaults")
         if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
             raise Unsupported("GIT_DIR/GIT_WORK_TREE can make copier see a git template")
-        if (Path(url) / ".git").exists():
+        if git is None and (Path(url) / ".git").exists():
             raise Unsupported("the template is a git checkout (copier clones it)")
         self.url = url  # copier's `_src_path`: the path exactly as given
-        self.root = Path(url).resolve()
+        self.git = git
+        self.root = (root if git else Path(url)).resolve()
         raw = load_config(self.root)
         self.settings, self.questions = split_config(raw)
         unknown = sorted(set(self.settings) - SETTINGS)
@@ -378,17 +390,21 @@ class FastTemplate:
             "src_path": PurePath(self.root),
             "dst_path": PurePath(dest),
             "answers_file": PurePath(self.answers_relpath),
-            "vcs_ref": None,
-            "vcs_ref_hash": None,
+            "vcs_ref": self.git.ref if self.git else None,
+            "vcs_ref_hash": self.git.commit_hash if self.git else None,
             "sep": os.sep,
             "os": OS_NAME,
         }
         folder_name = dest.absolute().name
 
+        metadata = {"_src_path": self.url}
+        if self.git and self.git.commit:
+            metadata["_commit"] = self.git.commit
+
         def context_of(answers: Answers) -> dict[str, Any]:
             return {
-                **answers.combined(self.url),
-                "_copier_answers": answers.remembered(self.url, self.questions),
+                **answers.combined(metadata),
+                "_copier_answers": answers.remembered(metadata, self.questions),
                 "_copier_conf": conf,
                 "_folder_name": folder_name,
                 "_copier_python": sys.executable,
@@ -398,7 +414,7 @@ class FastTemplate:
         context = context_of(answers)
         outputs = self._render_tree(dest, context)
         files = _write(dest, outputs)
-        return answers.remembered(self.url, self.questions), files
+        return answers.remembered(metadata, self.questions), files
 
     def _copy_root(self, context: Mapping[str, Any]) -> Path:
         subdir = self.render_string(self.subdirectory, context) or ""
@@ -429,6 +445,10 @@ class FastTemplate:
         """What copier's `_render_template` would write, in its order, not yet written."""
         copy_root = self._copy_root(context)
         excluded = self._exclusions()
+        if self.git and copy_root == self.root:
+            # copier renders from a clone whose `.git` folder sits in the copy root.
+            if not (excluded(Path(".git")) and excluded(Path(".git", "HEAD"))):
+                raise Unsupported("_exclude does not exclude the clone's .git")
         dst_root = dest.resolve()
         outputs: list[_Output] = []
         seen: dict[PurePosixPath, bool] = {}  # path -> is a directory
@@ -486,6 +506,166 @@ class FastTemplate:
             yield rendered_path
 
 
+# --- git templates -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GitCheckout:
+    """What copier's `Template` knows of a git template cloned at `ref`."""
+
+    ref: str  # the ref as given (copier's `vcs_ref`)
+    commit: str  # `git describe --tags --always` at the ref (copier's `Template.commit`)
+    commit_hash: str  # the full sha (copier's `Template.commit_hash`)
+
+
+# A ref that resolves in copier's clone exactly as `refs/tags/<ref>` or `refs/heads/<ref>`
+# resolves in the repository: a plain ref name that no other rule of git's DWIM can claim in
+# the clone (its own HEAD-like files, `refs/<ref>`, `refs/remotes/origin/...`, a sha prefix).
+_PLAIN_REF = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/+-]*")
+_CLONE_NAMESPACES = ("refs/", "tags/", "heads/", "remotes/", "origin/", "HEAD")
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_DESCRIBED_HASH = re.compile(r"(?:.+-\d+-g)?([0-9a-f]+)")
+# Config that changes what a checkout writes or what `describe` prints: copier's clone reads
+# the user's and system's config, the repository's own config it does not.
+_CHECKOUT_CONFIG = r"^core\.(abbrev|autocrlf|eol|attributesfile|checkroundtripencoding)$"
+
+
+def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(repo), *args],
+            input=stdin,
+            capture_output=True,
+            check=False,
+            env={**os.environ, "LC_ALL": "C"},
+        )
+    except OSError as exc:
+        raise Unsupported(f"git: {exc}") from exc
+    if done.returncode:
+        raise Unsupported(f"git {args[0]}: {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout
+
+
+def checkout_local(url: str, ref: str, dest: Path) -> GitCheckout:
+    """Write the tree of `ref` of the local git repository `url` into `dest` (existing,
+    empty) as copier's clone + `git checkout` would, and describe it as copier does.
+
+    copier 9 (`_vcs.clone`, `Template.commit`) clones a local repository with all its tags
+    and branches (`refs/remotes/origin/*`), checks out `ref` (or `refs/remotes/origin/<ref>`)
+    and runs `git describe --tags --always` there. Only refs that mean the same commit in
+    that clone are taken: a tag, a branch, a full sha, or HEAD on a branch of a clean work
+    tree (copier commits the changes of a dirty one). Files are written raw with git's
+    modes (0666/0777 less the umask), which needs a tree without .gitattributes and no
+    config that converts on checkout.
+    """
+    if url.startswith("~") or url.endswith(".git"):
+        raise Unsupported("copier resolves this path its own way")
+    repo = Path(url)
+    # copier's `get_repo`: a local template is git when it is a work tree's top folder.
+    lines = _git(repo, "rev-parse", "--show-toplevel", "--is-shallow-repository").splitlines()
+    if len(lines) != 2 or Path(os.fsdecode(lines[0])).resolve() != repo.resolve():
+        raise Unsupported("not the top of a git work tree")
+    if lines[1] != b"false":
+        raise Unsupported("a shallow repository")
+    if _git_config_set(repo) or _global_attributes().is_file():
+        raise Unsupported("git config or attributes that change a checkout")
+    commit_hash = _resolve(repo, ref)
+    commit = _git(repo, "describe", "--tags", "--always", commit_hash).decode().strip()
+    described = _DESCRIBED_HASH.fullmatch(commit)
+    abbrev = described.group(1) if described else ""
+    if len(abbrev) >= 4 and commit_hash.startswith(abbrev) and len(abbrev) != 7:
+        # The abbreviation grows with the object count, which the clone need not share.
+        raise Unsupported(f"describe abbreviates to {abbrev}")
+    _write_tree(repo, commit_hash, dest)
+    return GitCheckout(ref=ref, commit=commit, commit_hash=commit_hash)
+
+
+def _git_config_set(repo: Path) -> bool:
+    try:
+        _git(repo, "config", "--get-regexp", _CHECKOUT_CONFIG)
+    except Unsupported:
+        return False  # exit 1: none set
+    return True
+
+
+def _global_attributes() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME")
+    return Path(base or Path("~/.config").expanduser(), "git", "attributes")
+
+
+def _resolve(repo: Path, ref: str) -> str:
+    """The commit `ref` names in copier's clone of `repo`, or Unsupported."""
+    if ref == "HEAD":
+        head = Path(repo, ".git", "HEAD")
+        try:
+            on_branch = head.read_text(encoding="utf-8").startswith("ref: refs/heads/")
+        except OSError:
+            on_branch = False
+        if not on_branch:
+            raise Unsupported("HEAD is not a branch of a plain work tree")
+        if _git(repo, "status", "--porcelain"):
+            raise Unsupported("dirty HEAD: copier commits the changes")
+        candidates = ["HEAD"]
+    elif _SHA.fullmatch(ref):
+        candidates = [ref]
+    elif (
+        _PLAIN_REF.fullmatch(ref)
+        and not ref.startswith(_CLONE_NAMESPACES)
+        and ".." not in ref
+        and not ref.endswith((".lock", "/", "."))
+        and not re.fullmatch(r"[0-9a-fA-F]{4,}|[A-Z_]*HEAD", ref)
+        and ref != "origin"
+    ):
+        candidates = [f"refs/tags/{ref}", f"refs/heads/{ref}"]
+    else:
+        raise Unsupported(f"ref {ref!r} may resolve differently in copier's clone")
+    query = "".join(f"{c}^{{commit}}\n" for c in candidates).encode()
+    for line in _git(repo, "cat-file", "--batch-check=%(objectname)", stdin=query).splitlines():
+        sha = line.decode().strip()
+        if _SHA.fullmatch(sha):
+            return sha
+    raise Unsupported(f"no commit {ref!r}")  # copier says it in its own words
+
+
+def _write_tree(repo: Path, commit_hash: str, dest: Path) -> None:
+    """The files of `commit_hash`, written as `git checkout` writes them (no conversion)."""
+    listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit_hash)
+    entries: list[tuple[str, str, str]] = []  # (mode, sha, path)
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        mode, kind, sha = meta.decode().split()
+        path = os.fsdecode(raw_path)
+        name = path.rsplit("/", 1)[-1]
+        if kind != "blob" or mode not in ("100644", "100755"):
+            raise Unsupported(f"{path}: a {kind} of mode {mode} (symlink or submodule)")
+        if name in (".gitattributes", ".gitmodules") or ".." in path.split("/"):
+            raise Unsupported(f"{path}: attributes, submodules or an odd path")
+        entries.append((mode, sha, path))
+    wanted = "".join(f"{sha}\n" for _, sha, _ in entries).encode()
+    blobs = _git(repo, "cat-file", "--batch", stdin=wanted)
+    made: set[Path] = {dest}
+    offset = 0
+    for mode, sha, path in entries:
+        end = blobs.index(b"\n", offset)
+        header = blobs[offset:end].split()
+        if len(header) != 3 or header[0].decode() != sha or header[1] != b"blob":
+            raise Unsupported(f"git cat-file: unexpected {header!r}")
+        size = int(header[2])
+        content = blobs[end + 1 : end + 1 + size]
+        offset = end + 1 + size + 1
+        target = dest / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        # git's checkout: create with 0666 or 0777 and let the umask take its part.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        fd = os.open(target, flags, 0o777 if mode == "100755" else 0o666)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+
+
 class Answers:
     """copier's AnswersMap, reduced to what a fresh non-interactive copy uses."""
 
@@ -494,15 +674,18 @@ class Answers:
         self.user: dict[str, Any] = {}
         self.hidden: set[str] = set()
 
-    def combined(self, url: str) -> dict[str, Any]:
+    def combined(self, metadata: Mapping[str, Any]) -> dict[str, Any]:
         # ChainMap(user, init, metadata, ...) as a dict: keys in first-seen order from the
-        # lowest priority map up, values from the highest.
-        return {"_src_path": url, **self.init, **self.user}
+        # lowest priority map up, values from the highest. `metadata` is copier's
+        # Template.metadata: `_src_path`, then `_commit` for a git template.
+        return {**metadata, **self.init, **self.user}
 
-    def remembered(self, url: str, questions: Mapping[str, Any]) -> dict[str, Any]:
-        """copier's `_answers_to_remember` (no `_commit`: the template is not a git clone)."""
-        result: dict[str, Any] = {"_src_path": url}
-        for key, value in self.combined(url).items():
+    def remembered(self, metadata: Mapping[str, Any], questions: Mapping[str, Any]) -> dict:
+        """copier's `_answers_to_remember`: `_commit` (git templates), `_src_path`, answers."""
+        result: dict[str, Any] = {
+            k: metadata[k] for k in ("_commit", "_src_path") if metadata.get(k) is not None
+        }
+        for key, value in self.combined(metadata).items():
             if (
                 not key.startswith("_")
                 and key not in self.hidden

@@ -110,13 +110,18 @@ def render_template(
     `prepare`, when given, turns the template's questions into the answers actually used.
     Every expected failure (unreadable template, invalid answer) is raised as MltError.
 
-    Bundled templates rendered without prompts go through `fastrender` (same output, no
-    copier import); whatever it does not reproduce falls back to copier. MLT_RENDERER=copier
-    forces copier; MLT_RENDERER=fast forbids the fallback (tests, debugging).
+    Bundled templates, and local git templates at an explicit ref, rendered without prompts
+    go through `fastrender` (same output, no copier import, no clone); whatever it does not
+    reproduce falls back to copier. MLT_RENDERER=copier forces copier; MLT_RENDERER=fast
+    forbids the fallback (tests, debugging).
     """
     renderer = os.environ.get(RENDERER_ENV, "")
-    if template.bundled_type and not interactive and renderer != "copier":
-        fast = _render_fast(template, Path(dest), answers, prepare, strict=renderer == "fast")
+    if not interactive and renderer != "copier" and (template.bundled_type or template.ref):
+        strict = renderer == "fast"
+        if template.bundled_type:
+            fast = _render_fast(template, Path(dest), answers, prepare, strict=strict)
+        else:
+            fast = _render_fast_git(template, Path(dest), answers, prepare, strict=strict)
         if isinstance(fast, RenderResult):
             return fast
         answers, prepare = fast
@@ -147,6 +152,48 @@ def _render_fast(
         if strict:
             raise
         return answers, prepare
+    return _fast_result(fast, template.bundled_version(), None, dest, answers, prepare, strict)
+
+
+def _render_fast_git(
+    template: TemplateSource,
+    dest: Path,
+    answers: dict[str, Any],
+    prepare: PrepareAnswers | None,
+    *,
+    strict: bool,
+) -> RenderResult | tuple[dict[str, Any], PrepareAnswers | None]:
+    """`_render_fast` for a git template at `template.ref`: the ref's tree is read from the
+    repository into a temporary folder (no clone); the rest is `_render_fast`'s."""
+    import tempfile
+
+    from mlt.scaffold import fastrender
+
+    if _REMOTE.match(template.path) or template.ref is None:
+        return answers, prepare  # copier clones URLs (through its mirror cache)
+    with tempfile.TemporaryDirectory(prefix="mlt-template.") as tmp:
+        try:
+            checkout = fastrender.checkout_local(template.path, template.ref, Path(tmp))
+            fast = fastrender.FastTemplate(Path(tmp), template.path, git=checkout)
+        except Exception:
+            if strict:
+                raise
+            return answers, prepare
+        version = checkout.commit or checkout.commit_hash
+        return _fast_result(fast, version, checkout.commit_hash, dest, answers, prepare, strict)
+
+
+def _fast_result(
+    fast: Any,
+    version: str,
+    commit: str | None,
+    dest: Path,
+    answers: dict[str, Any],
+    prepare: PrepareAnswers | None,
+    strict: bool,
+) -> RenderResult | tuple[dict[str, Any], PrepareAnswers | None]:
+    from mlt.scaffold import fastrender
+
     if prepare is not None:
         answers, prepare = prepare(fast.questions), None
     try:
@@ -158,7 +205,7 @@ def _render_fast(
             raise
         return answers, prepare
     recorded = {k: v for k, v in remembered.items() if not k.startswith("_")}
-    return RenderResult(answers=recorded, version=template.bundled_version(), files=files)
+    return RenderResult(answers=recorded, version=version, commit=commit, files=files)
 
 
 def _render_with_copier(
