@@ -613,10 +613,14 @@ def _resolve(repo: Path, ref: str) -> str:
         and not ref.startswith(_CLONE_NAMESPACES)
         and ".." not in ref
         and not ref.endswith((".lock", "/", "."))
-        and not re.fullmatch(r"[0-9a-fA-F]{4,}|[A-Z_]*HEAD", ref)
+        and not re.fullmatch(r"[A-Z_]*HEAD", ref)
         and ref != "origin"
     ):
-        candidates = [f"refs/tags/{ref}", f"refs/heads/{ref}"]
+        candidates = [f"refs/tags/{ref}"]
+        if not re.fullmatch(r"[0-9a-fA-F]{4,}", ref):
+            # In the clone a branch other than the default is only `origin/<ref>`, which
+            # git tries after taking a hex name for an abbreviated object name.
+            candidates.append(f"refs/heads/{ref}")
     else:
         raise Unsupported(f"ref {ref!r} may resolve differently in copier's clone")
     query = "".join(f"{c}^{{commit}}\n" for c in candidates).encode()

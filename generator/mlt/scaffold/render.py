@@ -170,7 +170,11 @@ def _render_fast_git(
     from mlt.scaffold import fastrender
 
     if _REMOTE.match(template.path) or template.ref is None:
-        return answers, prepare  # copier clones URLs (through its mirror cache)
+        # copier clones URLs through its mirror cache: which tag `describe` names there
+        # is not knowable from a shallow clone, so URLs stay with copier.
+        if strict:
+            raise fastrender.Unsupported(f"{template.path}: a URL or no ref")
+        return answers, prepare
     with tempfile.TemporaryDirectory(prefix="mlt-template.") as tmp:
         try:
             checkout = fastrender.checkout_local(template.path, template.ref, Path(tmp))
