@@ -103,6 +103,7 @@ def commit_directory(
     message: str,
     parents: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    git_dir: Path | str | None = None,
 ) -> str:
     """Commit the exact content of content_dir as a new commit object in repo; return its sha.
 

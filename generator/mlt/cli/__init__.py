@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from mlt import __version__
+import mlt
 from mlt.cli import doctor, images, new, update
 
 HELP = """\
@@ -38,7 +38,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"mlt {__version__}")
+        typer.echo(f"mlt {mlt.__version__}")
         raise typer.Exit()
 
 

@@ -56,6 +56,7 @@ class Prepared:
     target: Target
     version: str
     migrations: list[str]
+    identity: dict[str, str]  # author/committer env for the commits this update makes
 
 
 def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateResult:
@@ -81,7 +82,7 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
     if branch:
         git("switch", "-q", "-c", branch, cwd=path)
     try:
-        outcome = real_merge(plan, identity_env(path))
+        outcome = real_merge(plan, prepared.identity)
     except MltError:
         if branch:  # leave the repo as we found it: original branch, no half-made branch
             git("switch", "-q", state.branch or state.head, cwd=path)
@@ -116,7 +117,8 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
     base, ours, renamed = (
         migration_commits(state, tip, renames) if renames else (tip, state.head, [])
     )
-    theirs, version = _commit_render(state, prov, target, answers, opts.overrides, base)
+    identity = identity_env(path)
+    theirs, version = _commit_render(state, prov, target, answers, opts.overrides, base, identity)
     notes = [f"rename {r}" for r in renamed] + [
         f"rename answer {old} → {new}"
         for m in migrations
@@ -127,7 +129,7 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
     if opts.overrides:
         message += " (" + ", ".join(f"{k}={v}" for k, v in opts.overrides.items()) + ")"
     plan = MergePlan(state, base, theirs, ours, message, renamed)
-    return Prepared(plan, prov, target, version, notes)
+    return Prepared(plan, prov, target, version, notes, identity)
 
 
 def _commit_render(
@@ -137,6 +139,7 @@ def _commit_render(
     answers: dict[str, Any],
     overrides: dict[str, str],
     parent: str,
+    identity: dict[str, str],
 ) -> tuple[str, str]:
     """Render the target pristine and commit it on top of the template branch (object only)."""
     from mlt.scaffold.answers import coerce_answers
@@ -159,7 +162,12 @@ def _commit_render(
         )
         new_prov.write(dest)
         theirs = commit_directory(
-            state.path, dest, f"Template {rendered.version}", [parent], identity_env(state.path)
+            state.path,
+            dest,
+            f"Template {rendered.version}",
+            [parent],
+            identity,
+            git_dir=state.git_dir,
         )
     return theirs, rendered.version
 
