@@ -33,8 +33,13 @@ class GitRun:
     """A finished git process, for callers whose exit codes carry meaning (merge, grep)."""
 
     rc: int
-    out: str
+    stdout: bytes
     err: str
+
+    @property
+    def out(self) -> str:
+        """stdout as text."""
+        return self.stdout.decode(errors="replace")
 
     @property
     def last_error(self) -> str:
@@ -66,9 +71,7 @@ def run_git(
         )
     except FileNotFoundError:
         raise GitError("git is not installed (needed to record the project history)") from None
-    return GitRun(
-        proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
-    )
+    return GitRun(proc.returncode, proc.stdout, proc.stderr.decode(errors="replace"))
 
 
 def git(

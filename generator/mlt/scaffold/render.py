@@ -167,7 +167,7 @@ def _render_fast_git(
     repository into a temporary folder (no clone); the rest is `_render_fast`'s."""
     import tempfile
 
-    from mlt.scaffold import fastrender
+    from mlt.scaffold import fastrender, gitcheckout
 
     if _REMOTE.match(template.path) or template.ref is None:
         # copier clones URLs through its mirror cache: which tag `describe` names there
@@ -177,7 +177,7 @@ def _render_fast_git(
         return answers, prepare
     with tempfile.TemporaryDirectory(prefix="mlt-template.") as tmp:
         try:
-            checkout = fastrender.checkout_local(template.path, template.ref, Path(tmp))
+            checkout = gitcheckout.checkout_local(template.path, template.ref, Path(tmp))
             fast = fastrender.FastTemplate(Path(tmp), template.path, git=checkout)
         except Exception:
             if strict:
