@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fastrender_support import assert_same
 
 from mlt import resources
 from mlt.errors import UsageError
@@ -70,16 +71,6 @@ def both(monkeypatch, tmp_path, template, answers, **kwargs):
         result = render_with(renderer, monkeypatch, template, dest, answers, **kwargs)
         results[renderer] = (result, snapshot(dest))
     return results["copier"], results["fast"]
-
-
-def assert_same(copier, fast):
-    (c_result, c_tree), (f_result, f_tree) = copier, fast
-    assert sorted(f_tree) == sorted(c_tree)
-    for path in c_tree:
-        assert f_tree[path] == c_tree[path], path
-    assert list(f_result.answers.items()) == list(c_result.answers.items())
-    assert (f_result.version, f_result.commit) == (c_result.version, c_result.commit)
-    assert f_result.files == c_result.files
 
 
 @pytest.mark.parametrize(("case_id", "project_type", "answers"), CASES, ids=[c[0] for c in CASES])

@@ -1,0 +1,11 @@
+"""Shared by the fastrender equivalence tests: both renders must agree on everything."""
+
+
+def assert_same(copier, fast):
+    (c_result, c_tree), (f_result, f_tree) = copier, fast
+    assert sorted(f_tree) == sorted(c_tree)
+    for path in c_tree:
+        assert f_tree[path] == c_tree[path], path
+    assert list(f_result.answers.items()) == list(c_result.answers.items())
+    assert (f_result.version, f_result.commit) == (c_result.version, c_result.commit)
+    assert f_result.files == c_result.files
