@@ -18,12 +18,12 @@ The paved road for ML projects.
 
 [bold]Examples[/]
 
-  mlt new service fraud-scorer            [dim]# a FastAPI inference service[/]
-  mlt new batch-job nightly-embed -d framework=pytorch -d gpu=true --defaults
-  mlt update                              [dim]# pull template improvements into this repo[/]
-  mlt check                               [dim]# exit 2 when the template has moved on[/]
-  mlt images list                         [dim]# curated CUDA / PyTorch / TensorFlow bases[/]
-  mlt doctor --gpu                        [dim]# why can't this process use CUDA?[/]
+  mlt new service fraud-scorer     [dim]# a FastAPI inference service[/]
+  mlt new batch-job embed -d framework=pytorch -d gpu=true --defaults
+  mlt update                       [dim]# pull template improvements in[/]
+  mlt check                        [dim]# exit 2: the template moved on[/]
+  mlt images list                  [dim]# curated CUDA/PyTorch/TF bases[/]
+  mlt doctor --gpu                 [dim]# why can't I use CUDA here?[/]
 """
 
 app = typer.Typer(

@@ -10,11 +10,13 @@ import typer
 from mlt.cli._common import console, handle_errors, print_json
 
 HELP = """\
-Diagnose the GPU stack: driver, NVML, CUDA libraries actually loaded, frameworks.
+Diagnose the GPU stack: driver, NVML, the CUDA libraries actually loaded,
+and the frameworks.
 
-Facts come from a probe run in your interpreter (--python, default $VIRTUAL_ENV/bin/python
-or python3), traced with LD_DEBUG (and strace when allowed). Exit 1 when any finding is an
-error. [bold]--gpu[/] says you expect a GPU here, so a missing driver is an error.
+Facts come from a probe run in your interpreter (--python; default
+$VIRTUAL_ENV/bin/python, else python3), traced with LD_DEBUG (and strace
+when allowed). Exit 1 when any finding is an error. [bold]--gpu[/] says you
+expect a GPU here, so a missing driver is an error.
 
 [bold]Examples[/]
 

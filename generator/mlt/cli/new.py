@@ -14,13 +14,16 @@ from mlt.scaffold.answers import parse_data
 from mlt.scaffold.new import NewProject, NewRequest, create_project
 
 HELP = """\
-Create a project: render a template into [bold]DIR/NAME[/], record where it came from
-in .mlt.yaml and commit it to a fresh git repository (branches main and mlt/template).
+Create a project: render a template into [bold]DIR/NAME[/], record where it
+came from in .mlt.yaml and commit it to a fresh git repository (branches
+main and mlt/template).
 
-TYPE is batch-job, service or library. With [bold]--template[/] any copier template (local
-path or git URL) is rendered instead, and TYPE is only a label shown in the summary.
-Asks the template's questions on a terminal; --defaults (or no terminal) takes the
-defaults for everything not given with -d.
+TYPE is batch-job, service or library. With [bold]--template[/] any copier
+template (local path or git URL) is rendered instead, and TYPE is only a
+label shown in the summary.
+
+Asks the template's questions on a terminal; --defaults (or no terminal)
+takes the defaults for everything not given with -d.
 
 [bold]Examples[/]
 

@@ -43,8 +43,17 @@ def update(
 ) -> None:
     """Merge template changes into a project: 0 updated, 3 conflicts, 1 error.
 
-    Local edits survive, files you deleted stay deleted; conflicts get standard git markers
-    and nothing is committed until you resolve them and run `mlt update --continue`.
+    Local edits survive and files you deleted stay deleted. Conflicts get
+    standard git markers; nothing is committed until you resolve them and run
+    `mlt update --continue`.
+
+    [bold]Examples[/]
+
+      mlt update                         [dim]# newest template version, into this repo[/]
+      mlt update --dry-run --json        [dim]# per-file outcomes, nothing changes[/]
+      mlt update -d framework=pytorch    [dim]# change an answer through the same merge[/]
+      mlt update --continue              [dim]# after resolving conflicts[/]
+      mlt update --fleet repos.txt       [dim]# many repos, a branch each[/]
     """
     from mlt.update import UpdateOptions, continue_update, update_project
     from mlt.update.target import parse_overrides
@@ -119,7 +128,13 @@ def _fleet(file: Path, opts, jobs: int, json_out: bool) -> None:  # noqa: ANN001
 
 @handle_errors
 def check(path: PathArg = Path(), json_out: JsonOpt = False) -> None:
-    """Is the project behind its template? 0 up to date, 2 behind, 1 leftover conflicts/error."""
+    """Is the project behind its template? 0 up to date, 2 behind, 1 leftover conflicts/error.
+
+    [bold]Examples[/]
+
+      mlt check                  [dim]# in CI: fail (or warn) when the template moved on[/]
+      mlt check ../svc --json
+    """
     from mlt.update.check import check_project
 
     result = check_project(path)
@@ -145,7 +160,13 @@ def diff(
         list[str] | None, typer.Option("-d", "--data", help="Change an answer: KEY=VALUE.")
     ] = None,
 ) -> None:
-    """Print the unified diff `mlt update` would apply; changes nothing."""
+    """Print the unified diff `mlt update` would apply; changes nothing.
+
+    [bold]Examples[/]
+
+      mlt diff | less
+      mlt diff -d gpu=true       [dim]# what switching an answer would change[/]
+    """
     from mlt.update import UpdateOptions, diff_project
     from mlt.update.target import parse_overrides
 
