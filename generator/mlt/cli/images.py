@@ -208,7 +208,7 @@ class _LiveReporter:
 def build(
     image_id: IdArg,
     tag: Annotated[
-        str | None, typer.Option(help="Image tag [default: <registry>/<id>:<release>].")
+        str | None, typer.Option(help="Image tag (default: <registry>/<id>:<release>).")
     ] = None,
     parent: Annotated[
         str | None, typer.Option(help="Build FROM this image instead of the pinned parent.")
@@ -230,7 +230,15 @@ def build(
     push: Annotated[bool, typer.Option("--push", help="Push the tag after building.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Build a base image with the local Docker engine (and push it with --push)."""
+    """Build a base image with the local Docker engine (and push it with --push).
+
+    [bold]Examples[/]
+
+      mlt images build cpu
+      mlt images build cuda-runtime --extra-ca /etc/ssl/certs/corp-ca.pem
+      mlt images build pytorch --registry-mirror mirror.corp.example --push
+      mlt images build cpu --parent local/bookworm:minbase --tag test/cpu:dev
+    """
     from mlt.images.build import BuildOptions, build_image, parse_build_args
 
     catalog = _catalog()
