@@ -6,7 +6,6 @@ Every call is one `git` process; callers keep the count low (copier spends ~200 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -21,11 +20,6 @@ _FALLBACK_IDENTITY = {"name": "mlt", "email": "mlt@localhost"}
 
 class GitError(MltError):
     """A git command failed; the message carries git's own last line of stderr."""
-
-
-def git_available() -> bool:
-    """True when a git executable is on PATH."""
-    return shutil.which("git") is not None
 
 
 @dataclass

@@ -57,20 +57,9 @@ def doctor(
     ] = 60.0,
 ) -> None:
     from mlt.doctor import Options, diagnose
-    from mlt.doctor.diagnose import collect_facts, report_from
-    from mlt.doctor.rules import evaluate
 
     opts = Options(gpu=gpu, trace=trace, root=root, python=python, timeout=timeout)
-    if image:
-        from mlt.doctor.container import check_image
-
-        facts = collect_facts(opts)
-        facts["image"], extra = check_image(image, facts, timeout)
-        findings = evaluate(facts, gpu) + extra
-        findings.sort(key=lambda f: {"error": 0, "warning": 1}.get(f.severity, 2))
-        report = report_from(facts, findings)
-    else:
-        report = diagnose(opts)
+    report = diagnose(opts, image)
     if json_out:
         print_json(report)
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -179,10 +178,8 @@ class _LiveReporter:
 
     def __init__(self, image_id: str) -> None:
         self.status = err_console.status(f"building {image_id}")
-        self.step_started = time.monotonic()
 
     def step(self, number: int, total: int, instruction: str) -> None:
-        now = time.monotonic()
         text = escape(" ".join(instruction.split()))
         err_console.print(
             f"[dim]step {number}/{total}[/] {text}",
@@ -191,7 +188,6 @@ class _LiveReporter:
             no_wrap=True,
             overflow="ellipsis",
         )
-        self.step_started = now
         self.status.update(f"step {number}/{total}")
 
     def log(self, line: str) -> None:

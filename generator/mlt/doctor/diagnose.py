@@ -70,10 +70,20 @@ def collect_facts(opts: Options) -> dict[str, Any]:
     return facts
 
 
-def diagnose(opts: Options) -> dict[str, Any]:
-    """The doctor's report: {'schema', 'ok', 'facts', 'findings'}."""
+def diagnose(opts: Options, image: str | None = None) -> dict[str, Any]:
+    """The doctor's report: {'schema', 'ok', 'facts', 'findings'}.
+
+    With `image`, the doctor also runs inside a container of that image and says whether
+    the image's CUDA can run on this host's driver.
+    """
     facts = collect_facts(opts)
-    return report_from(facts, rules.evaluate(facts, opts.gpu))
+    findings = rules.evaluate(facts, opts.gpu)
+    if image:
+        from mlt.doctor.container import check_image
+
+        facts["image"], extra = check_image(image, facts, opts.timeout)
+        findings = rules.by_severity(findings + extra)
+    return report_from(facts, findings)
 
 
 def report_from(facts: dict[str, Any], findings: list[rules.Finding]) -> dict[str, Any]:

@@ -35,6 +35,7 @@ __all__ = [
     "RULES",
     "Finding",
     "arch_covers",
+    "by_severity",
     "cudnn_version",
     "evaluate",
     "gpus",
@@ -97,4 +98,9 @@ def evaluate(facts: Facts, gpu_expected: bool) -> list[Finding]:
                     "rule-failed", "info", f"{rule.__name__} failed: {type(exc).__name__}: {exc}"
                 )
             )
-    return sorted(out, key=lambda x: _ORDER.get(x.severity, 3))
+    return by_severity(out)
+
+
+def by_severity(findings: list[Finding]) -> list[Finding]:
+    """Errors first, then warnings, then info; stable within a severity."""
+    return sorted(findings, key=lambda x: _ORDER.get(x.severity, 3))
