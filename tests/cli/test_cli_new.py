@@ -164,7 +164,7 @@ def test_prompts_only_on_a_terminal_without_defaults(runner, tmp_path, monkeypat
         raise MltError("stopped after the request was made")
 
     monkeypatch.setattr("mlt.cli.new._can_prompt", lambda: True)
-    monkeypatch.setattr("mlt.cli.new.create_project", record)
+    monkeypatch.setattr("mlt.scaffold.new.create_project", record)
     invoke(runner, "library", "lib", "-o", str(tmp_path), *flags)
 
     assert [r.interactive for r in seen] == [prompts]

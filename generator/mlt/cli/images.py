@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from mlt.cli._common import console, err_console, handle_errors, print_json
 
@@ -55,6 +53,8 @@ def list_images(as_json: JsonOpt = False) -> None:
         ]
         print_json({"schema": SCHEMA, "release": catalog.release, "images": images})
         return
+    from rich.table import Table
+
     table = Table(title=f"mlt base images, release {catalog.release}", title_justify="left")
     for column in ("id", "framework", "cuda", "cuda source", "python", "os", "min driver"):
         table.add_column(column)
@@ -180,6 +180,8 @@ class _LiveReporter:
         self.status = err_console.status(f"building {image_id}")
 
     def step(self, number: int, total: int, instruction: str) -> None:
+        from rich.markup import escape
+
         text = escape(" ".join(instruction.split()))
         err_console.print(
             f"[dim]step {number}/{total}[/] {text}",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mlt.cli._common import console, handle_errors, print_json
-from mlt.scaffold.answers import parse_data
-from mlt.scaffold.new import NewProject, NewRequest, create_project
+
+if TYPE_CHECKING:
+    from mlt.scaffold.new import NewProject
 
 HELP = """\
 Create a project: render a template into [bold]DIR/NAME[/], record where it
@@ -78,6 +79,9 @@ def new(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Create a project from a template."""
+    from mlt.scaffold.answers import parse_data
+    from mlt.scaffold.new import NewRequest, create_project
+
     request = NewRequest(
         project_type=project_type,
         name=name,

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from mlt.cli._common import console, err_console, handle_errors, print_json
+from mlt.cli._common import console, handle_errors, print_json, say, styled
 
 PathArg = Annotated[Path, typer.Argument(help="The child project (default: current directory).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
-_STYLE = {"conflict": "bold red", "kept-deleted": "yellow", "deleted": "magenta", "merged": "cyan"}
+_STYLE = {"conflict": "red", "kept-deleted": "yellow", "deleted": "magenta", "merged": "cyan"}
 
 
 def register(app: typer.Typer) -> None:
@@ -77,28 +77,28 @@ def update(
 
 def _show(result) -> None:  # noqa: ANN001 - UpdateResult, imported lazily
     for line in result.migrations:
-        console.print(f"  [dim]migration[/] {line}", highlight=False)
+        say("  ", styled("migration", "dim"), f" {line}")
     for f in result.files:
         style = _STYLE.get(f.outcome, "green")
         extra = f" (from {f.renamed_from})" if f.renamed_from else ""
-        console.print(f"  [{style}]{f.outcome:<12}[/] {f.path}{extra}", highlight=False)
+        say("  ", styled(f"{f.outcome:<12}", style), f" {f.path}{extra}")
     for message in result.messages:
-        err_console.print(f"[yellow]warning:[/] {message}", highlight=False)
+        say(styled("warning:", "warning"), f" {message}", err=True)
     if result.status == "up-to-date":
-        console.print(f"already up to date (template {result.version_to})", highlight=False)
+        say(f"already up to date (template {result.version_to})")
     elif result.status == "dry-run":
-        console.print(f"dry run: {result.version_from} → {result.version_to}; nothing changed")
+        say(f"dry run: {result.version_from} → {result.version_to}; nothing changed")
     elif result.status == "conflict":
-        console.print(
-            f"[bold red]{len(result.conflicts)} conflict(s)[/] updating to {result.version_to}; "
-            "nothing committed. Resolve, `git add`, then `mlt update --continue`.",
-            highlight=False,
+        say(
+            styled(f"{len(result.conflicts)} conflict(s)", "red"),
+            f" updating to {result.version_to}; nothing committed. "
+            "Resolve, `git add`, then `mlt update --continue`.",
         )
     else:
-        console.print(
-            f"updated {result.version_from or ''} → {result.version_to} "
-            f"([bold]{(result.commit or '')[:10]}[/] on {result.branch})",
-            highlight=False,
+        say(
+            f"updated {result.version_from or ''} → {result.version_to} (",
+            styled((result.commit or "")[:10], "bold"),
+            f" on {result.branch})",
         )
 
 
@@ -142,13 +142,11 @@ def check(path: PathArg = Path(), json_out: JsonOpt = False) -> None:
         print_json(result.to_dict())
     elif result.problems:
         for problem in result.problems:
-            err_console.print(f"[bold red]conflict:[/] {problem}", highlight=False)
+            say(styled("conflict:", "red"), f" {problem}", err=True)
     elif result.status == "behind":
-        console.print(
-            f"behind: {result.current} → {result.latest} (run `mlt update`)", highlight=False
-        )
+        say(f"behind: {result.current} → {result.latest} (run `mlt update`)")
     else:
-        console.print(f"up to date (template {result.current})", highlight=False)
+        say(f"up to date (template {result.current})")
     raise typer.Exit(result.exit_code)
 
 

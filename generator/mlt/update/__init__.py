@@ -18,22 +18,28 @@ Exit codes: 0 updated or up to date, 1 error, 2 bad usage (`mlt check`: 2 = behi
 
 from __future__ import annotations
 
-from mlt.update.check import CheckResult, check_project
-from mlt.update.diff import diff_project
-from mlt.update.engine import UpdateOptions, continue_update, update_project
-from mlt.update.fleet import FleetEntry, read_fleet_file, update_fleet
-from mlt.update.result import FileOutcome, UpdateResult
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "CheckResult",
-    "FileOutcome",
-    "FleetEntry",
-    "UpdateOptions",
-    "UpdateResult",
-    "check_project",
-    "continue_update",
-    "diff_project",
-    "read_fleet_file",
-    "update_fleet",
-    "update_project",
-]
+# Where each public name lives; imported on first use, so `mlt update` does not load the
+# fleet's thread pool nor `mlt check` the merge machinery.
+_EXPORTS = {
+    "CheckResult": "check",
+    "check_project": "check",
+    "diff_project": "diff",
+    "UpdateOptions": "engine",
+    "continue_update": "engine",
+    "update_project": "engine",
+    "FleetEntry": "fleet",
+    "read_fleet_file": "fleet",
+    "update_fleet": "fleet",
+    "FileOutcome": "result",
+    "UpdateResult": "result",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
