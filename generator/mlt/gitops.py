@@ -6,11 +6,13 @@ Every call is one `git` process; callers keep the count low (copier spends ~200 
 from __future__ import annotations
 
 import os
+import re
+import stat
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from mlt.errors import MltError
 
@@ -83,49 +85,112 @@ def git(
     return run.out.removesuffix("\n")
 
 
-def identity_env(repo: Path | str) -> dict[str, str]:
-    """Author/committer env vars, falling back to a neutral identity when none is configured."""
-    configured = git("config", "--get-regexp", r"^user\.(name|email)$", cwd=repo, check=False)
-    have = {line.split(" ", 1)[0].removeprefix("user.") for line in configured.splitlines()}
+@dataclass(frozen=True)
+class Identity:
+    """Who commits: env vars for git's own commit commands, and the two ident lines
+    ("Name <email> 1700000000 +0000") for commits written through `commit_files`."""
+
+    env: dict[str, str]
+    author: str
+    committer: str
+
+
+_IDENT = re.compile(r"(.*) <([^<>]*)> (\d+ [+-]\d{4})")
+
+
+def identity(repo: Path | str) -> Identity:
+    """The committer, with a neutral fallback name/email where none is configured (one git
+    process: `git var -l` lists the config and both idents, as git would use them)."""
+    listed: dict[str, str] = {}
+    for line in git("var", "-l", cwd=repo).splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            listed[key] = value
     env: dict[str, str] = {}
     for key, var in (("name", "NAME"), ("email", "EMAIL")):
-        if key not in have and not os.environ.get(f"GIT_AUTHOR_{var}"):
+        if f"user.{key}" not in listed and not os.environ.get(f"GIT_AUTHOR_{var}"):
             env[f"GIT_AUTHOR_{var}"] = env[f"GIT_COMMITTER_{var}"] = _FALLBACK_IDENTITY[key]
-    return env
+
+    def ident(var: str) -> str:
+        match = _IDENT.fullmatch(listed.get(var, ""))
+        if match is None:
+            raise GitError(f"git var: no {var} in its listing")
+        name = env.get(f"{var[:-6]}_NAME", match.group(1))
+        email = env.get(f"{var[:-6]}_EMAIL", match.group(2))
+        return f"{name} <{email}> {match.group(3)}"
+
+    return Identity(env, ident("GIT_AUTHOR_IDENT"), ident("GIT_COMMITTER_IDENT"))
 
 
-def commit_directory(
+def identity_env(repo: Path | str) -> dict[str, str]:
+    """Author/committer env vars, falling back to a neutral identity when none is configured."""
+    return identity(repo).env
+
+
+class FileBlob(Protocol):
+    """A file to commit: its st_mode (regular file or symlink) and its bytes."""
+
+    @property
+    def mode(self) -> int: ...
+
+    @property
+    def data(self) -> bytes: ...
+
+
+# fast-import needs a branch name to build a commit on; the `reset` at the end of the stream
+# leaves it unset, so the repository's refs never change.
+_SCRATCH_REF = "refs/mlt/fast-import"
+
+
+def commit_files(
     repo: Path | str,
-    content_dir: Path | str,
+    files: Mapping[str, FileBlob],
     message: str,
-    parents: Sequence[str] = (),
-    env: Mapping[str, str] | None = None,
-    git_dir: Path | str | None = None,
+    parents: Sequence[str],
+    ident: Identity,
 ) -> str:
-    """Commit the exact content of content_dir as a new commit object in repo; return its sha.
+    """Commit exactly `files` ({POSIX path: blob}) as a new commit object; return its sha.
 
-    Uses a throwaway index, so neither the repo's index nor its working tree is touched.
-    The commit is not on any branch: the caller moves a ref to it (`git update-ref`).
+    One `git fast-import`: blobs, trees and the commit go into one new pack, nothing touches
+    the index, the working tree or any ref. The caller moves a ref to it (`git update-ref`).
+    Executable files are recorded 100755 (any user-exec bit), symlinks 120000.
     """
-    with tempfile.TemporaryDirectory(prefix="mlt-index-") as tmp:
-        index_env = {
-            **(env or {}),
-            "GIT_INDEX_FILE": str(Path(tmp) / "index"),
-            "GIT_WORK_TREE": str(content_dir),
-        }
-        # --force: template files matched by the child's .gitignore must still be recorded.
-        git(
-            "add",
-            "--all",
-            "--force",
-            ".",
-            cwd=content_dir,
-            env={**index_env, "GIT_DIR": _git_dir(repo)},
-        )
-        tree = git("write-tree", cwd=repo, env=index_env)
-    parent_args = [arg for sha in parents for arg in ("-p", sha)]
-    return git("commit-tree", tree, *parent_args, "-m", message, cwd=repo, env=env)
+    chunks = [b"feature done\nreset ", _SCRATCH_REF.encode(), b"\ncommit ", _SCRATCH_REF.encode()]
+    chunks.append(f"\nmark :1\nauthor {ident.author}\ncommitter {ident.committer}\n".encode())
+    text = message.encode() + (b"" if message.endswith("\n") else b"\n")
+    chunks += [b"data %d\n" % len(text), text, b"\n"]
+    chunks += [f"{'from' if i == 0 else 'merge'} {sha}\n".encode() for i, sha in enumerate(parents)]
+    chunks.append(b"deleteall\n")
+    for path, blob in sorted(files.items()):
+        if stat.S_ISLNK(blob.mode):
+            mode = b"120000"
+        else:
+            mode = b"100755" if blob.mode & stat.S_IXUSR else b"100644"
+        chunks += [b"M ", mode, b" inline ", _quote_path(path), b"\n"]
+        chunks += [b"data %d\n" % len(blob.data), blob.data, b"\n"]
+    chunks.append(f"get-mark :1\nreset {_SCRATCH_REF}\ndone\n".encode())
+    run = run_git(
+        "-c", "fastimport.unpackLimit=0", "fast-import", "--quiet", cwd=repo, input=b"".join(chunks)
+    )
+    sha = run.out.strip()
+    if run.rc != 0 or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
+        raise GitError(f"git fast-import failed: {run.last_error}")
+    return sha
 
 
-def _git_dir(repo: Path | str) -> str:
-    return str(Path(git("rev-parse", "--absolute-git-dir", cwd=repo)))
+def _quote_path(path: str) -> bytes:
+    """A path as fast-import reads it: C-quoted when it starts with `"` or holds a newline."""
+    raw = os.fsencode(path)
+    if not raw.startswith(b'"') and b"\n" not in raw:
+        return raw
+    quoted = bytearray(b'"')
+    for byte in raw:
+        if byte in (0x22, 0x5C):  # " and backslash
+            quoted += b"\\" + bytes([byte])
+        elif byte == 0x0A:
+            quoted += b"\\n"
+        elif byte < 0x20 or byte == 0x7F:
+            quoted += b"\\%03o" % byte
+        else:
+            quoted.append(byte)
+    return bytes(quoted + b'"')

@@ -9,3 +9,13 @@ def assert_same(copier, fast):
     assert list(f_result.answers.items()) == list(c_result.answers.items())
     assert (f_result.version, f_result.commit) == (c_result.version, c_result.commit)
     assert f_result.files == c_result.files
+
+
+def files_only(tree):
+    """A snapshot's regular files as {path: (mode, bytes)}, the shape of `render_files`."""
+    return {path: (mode, data) for path, (is_dir, mode, data) in tree.items() if not is_dir}
+
+
+def in_memory(files):
+    """`render_files`' blobs in the same shape."""
+    return {path: (blob.mode, blob.data) for path, blob in files.items()}

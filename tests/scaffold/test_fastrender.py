@@ -16,12 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from fastrender_support import assert_same
+from fastrender_support import assert_same, files_only, in_memory
 
 from mlt import resources
 from mlt.errors import UsageError
 from mlt.scaffold import fastrender
-from mlt.scaffold.render import RENDERER_ENV, TemplateSource, render_template
+from mlt.scaffold.render import RENDERER_ENV, TemplateSource, render_files, render_template
 
 TESTS = Path(__file__).resolve().parents[1]
 
@@ -79,6 +79,21 @@ def test_bundled_render_is_identical_to_copier(
 ):
     template = TemplateSource.bundled(project_type)
     assert_same(*both(monkeypatch, tmp_path, template, answers))
+
+
+@pytest.mark.parametrize(("case_id", "project_type", "answers"), CASES, ids=[c[0] for c in CASES])
+def test_in_memory_render_is_the_written_render(tmp_path, case_id, project_type, answers):
+    """`render_files` (what `mlt update` commits) holds exactly what `render_template` writes,
+    when the folder has the name an in-memory render pretends to have."""
+    template = TemplateSource.bundled(project_type)
+    written = render_template(template, tmp_path / "render", dict(answers))
+    result, files = render_files(template, dict(answers))
+    assert in_memory(files) == files_only(snapshot(tmp_path / "render"))
+    assert (result.answers, result.version, result.files) == (
+        written.answers,
+        written.version,
+        written.files,
+    )
 
 
 @pytest.mark.parametrize("project_type", resources.PROJECT_TYPES)
@@ -205,7 +220,7 @@ UNSUPPORTED = {
 def test_unsupported_features_fall_back_to_copier(tmp_path, monkeypatch, files):
     template = tiny_bundled(tmp_path / "tpl", files)
     with pytest.raises(fastrender.Unsupported):
-        fast = fastrender.FastTemplate(Path(template.path), template.path)
+        fast = fastrender.FastTemplate(template.path)
         fast.render(tmp_path / "strict", {"project_name": "p"})
     assert not (tmp_path / "strict").exists()
     # Without MLT_RENDERER, render_template falls back: the result is copier's.
@@ -224,6 +239,16 @@ def test_tasks_template_renders_through_copier_without_running_them(tmp_path, mo
     result = render_template(template, tmp_path / "out", {"project_name": "p"})
     assert result.files == ["README.md", "mlt-template.yml"]  # no `ran`: no task ran
     assert (tmp_path / "out" / "README.md").read_text() == "p is red\n"
+
+
+def test_in_memory_render_of_a_template_only_copier_renders(tmp_path, monkeypatch):
+    """The copier fallback of `render_files` renders into a temp folder and reads it back."""
+    monkeypatch.delenv(RENDERER_ENV, raising=False)
+    template = tiny_bundled(tmp_path / "tpl", UNSUPPORTED["tasks"])
+    written = render_template(template, tmp_path / "render", {"project_name": "p"})
+    result, files = render_files(template, {"project_name": "p"})
+    assert in_memory(files) == files_only(snapshot(tmp_path / "render"))
+    assert result.files == written.files == ["README.md", "mlt-template.yml"]
 
 
 def test_supported_copier_features_match_copier(tmp_path, monkeypatch):
@@ -261,6 +286,10 @@ def test_supported_copier_features_match_copier(tmp_path, monkeypatch):
         "tpl/notes.txt.jinja": "{{ colour }} notes\n",
         "tpl/{{ project_name }}/keep.txt": "kept\n",
         "tpl/~private.txt": "excluded by default? no: _exclude replaces the defaults\n",
+        # No markup: rendered without compiling, but as Jinja reads it (universal newlines).
+        "tpl/static.txt.jinja": "line one\r\nline two\rthree } % #\n",
+        "tpl/included.txt.jinja": "{% include 'partials/head.txt' %}{{ colour }}\n",
+        "partials/head.txt": "head from outside the subdirectory\n",
     }
     template = tiny_bundled(tmp_path / "t", files)
     (tmp_path / "t" / "tpl" / "run.sh").chmod(0o755)
@@ -272,6 +301,8 @@ def test_supported_copier_features_match_copier(tmp_path, monkeypatch):
         tree = fast[1]
         assert tree["run.sh"][1] & 0o777 == 0o755 and tree["notes.txt"][1] & 0o777 == 0o600
         assert ".answers.yml" in tree and "old.bak" not in tree and "empty" in tree
+        assert tree["static.txt"][2] == b"line one\nline two\nthree } % #\n"
+        assert tree["included.txt"][2].startswith(b"head from outside")
 
 
 def test_validator_and_choice_errors_match_on_a_custom_template(tmp_path, monkeypatch):

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from fastrender_support import assert_same
+from fastrender_support import assert_same, files_only, in_memory
 
 from mlt.errors import UsageError
 from mlt.scaffold import fastrender
-from mlt.scaffold.render import RENDERER_ENV, TemplateSource, render_template
+from mlt.scaffold.render import RENDERER_ENV, TemplateSource, render_files, render_template
 
 COPIER_YML = """\
 project_name:
@@ -155,6 +155,23 @@ def test_git_ref_renders_identical_to_copier(tmp_path, monkeypatch, repo, ref, a
     assert result.commit == git(repo, "rev-parse", f"{ref}^{{commit}}")
     assert "_commit:" in tree[".copier-answers.yml"][2].decode()
     assert tree["run.sh"][1] & 0o111
+
+
+@pytest.mark.parametrize("ref", ["v1", "v2", "feature"])
+def test_in_memory_render_is_copiers_render(tmp_path, monkeypatch, repo, ref):
+    """What `mlt update` commits (`render_files`, read from git objects, never written) is
+    what copier writes, modes included."""
+    template = TemplateSource.external(str(repo), ref)
+    answers = {"project_name": "demo", "use_docker": True}
+    copier = render_with("copier", monkeypatch, template, tmp_path / "render", answers)
+    monkeypatch.setenv(RENDERER_ENV, "fast")
+    result, files = render_files(template, dict(answers))
+    assert in_memory(files) == files_only(snapshot(tmp_path / "render"))
+    assert (result.answers, result.version, result.commit) == (
+        copier.answers,
+        copier.version,
+        copier.commit,
+    )
 
 
 def test_version_is_the_tag_or_the_description(tmp_path, monkeypatch, repo):

@@ -12,9 +12,11 @@ copier's `_main.Worker`, `_user_data.Question`, `_template.Template`):
 - the render context copier gives templates: the answers, `_src_path`, `_copier_answers`,
   `_folder_name`, `_copier_python`, and `_copier_conf.{answers_file,src_path,dst_path,...}`.
 
-Git templates rendered at an explicit ref are read with `checkout_local` (the ref's tree
-from the repository itself, as copier's clone would check it out) and carry `GitCheckout`:
-`_commit` in the answers, `_copier_conf.vcs_ref`/`vcs_ref_hash`, the version and commit.
+Git templates rendered at an explicit ref are read with `gitcheckout.read_local` (the ref's
+files straight from the repository's objects, as copier's clone would check them out) and carry
+`GitCheckout`: `_commit` in the answers, `_copier_conf.vcs_ref`/`vcs_ref_hash`, the version and
+commit. Templates are rendered from memory (`SourceTree`), and `render_outputs` returns the
+result without writing it, so an update can commit it straight into git.
 
 Anything else (tasks, migrations, extensions, secret questions, `{% yield %}`, a template
 that reads `now`, `_copier_phase` or another `_copier_conf` key, symlinks, submodules,
@@ -31,9 +33,11 @@ from __future__ import annotations
 import json
 import os
 import platform
+import posixpath
 import re
 import shutil
 import sys
+import tempfile
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
@@ -41,6 +45,8 @@ from enum import Enum
 from functools import partial
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
+
+from mlt.scaffold.sourcetree import SourceTree, TreeError
 
 if TYPE_CHECKING:
     from mlt.scaffold.gitcheckout import GitCheckout
@@ -76,6 +82,9 @@ CONF_KEYS = frozenset(
 JSON_TYPES = (dict, list, str, int, float, bool, type(None))  # copier's JSONSerializable
 OS_NAME = {"Linux": "linux", "Darwin": "macos", "Windows": "windows"}.get(platform.system())
 _MISSING: Any = object()
+# Where copier would have cloned a git template (its `_copier_conf.src_path`): a temp folder
+# whose name nobody can rely on.
+_CLONE_PATH = Path(tempfile.gettempdir(), "mlt-template-clone")
 _LINEBREAK = re.compile(r"\r\n|\r|\n")
 # An exclude pattern without slashes, `**`, escapes, negation or brackets beyond [abc]: in
 # gitignore terms it matches a path when it matches any one of its components, exactly as
@@ -94,21 +103,23 @@ class AnswerError(ValueError):
 # --- copier.yml ------------------------------------------------------------------------------
 
 
-def load_config(template_root: Path) -> dict[str, Any]:
+def load_config(tree: SourceTree) -> dict[str, Any]:
     """copier.yml as copier's `load_template_config` merges it: multi-document, `_exclude`
     lists concatenated, later documents winning for every other key."""
     import yaml
 
     configs = [
-        p
-        for p in template_root.glob("copier.*")
-        if p.is_file() and re.match(r"\.ya?ml", p.suffix, re.IGNORECASE)
+        name
+        for name in tree.files
+        if name.startswith("copier.")
+        and "/" not in name
+        and re.match(r"\.ya?ml", PurePosixPath(name).suffix, re.IGNORECASE)
     ]
     if len(configs) != 1:
         raise Unsupported("no copier.yml, or several")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        docs = [d for d in yaml.load_all(configs[0].read_bytes(), Loader=loader) if d]
+        docs = [d for d in yaml.load_all(tree.read(configs[0]), Loader=loader) if d]
     except yaml.YAMLError as exc:  # `!include` lands here too
         raise Unsupported(f"copier.yml: {exc}") from exc
     if not all(isinstance(d, dict) for d in docs):
@@ -186,12 +197,14 @@ CASTS: dict[str, Callable[[Any], Any]] = {
 # --- Jinja ---------------------------------------------------------------------------------
 
 
-def _environment(root: Path, envops: Mapping[str, Any]) -> Any:
+def _environment(tree: SourceTree, src_path: PurePath, envops: Mapping[str, Any]) -> Any:
     """A Jinja sandbox configured like copier's `Worker.jinja_env` (minus its yield tag,
-    whose use is refused), plus a guard that refuses templates using unprovided names."""
+    whose use is refused), plus a guard that refuses templates using unprovided names.
+    Templates load from `tree` as copier's FileSystemLoader loads them from its folder."""
     import jinja2
-    from jinja2 import FileSystemLoader, nodes
+    from jinja2 import BaseLoader, TemplateNotFound, nodes
     from jinja2.exceptions import TemplateSyntaxError
+    from jinja2.loaders import split_template_path
     from jinja2.sandbox import SandboxedEnvironment
 
     options = dict(envops)
@@ -206,12 +219,12 @@ def _environment(root: Path, envops: Mapping[str, Any]) -> Any:
             raise Unsupported(f"_envops.undefined {undefined}")
         options["undefined"] = classes[undefined]
 
-    class Loader(FileSystemLoader):
+    class Loader(BaseLoader):
         def get_source(self, environment: Any, template: str) -> Any:
-            source, filename, uptodate = super().get_source(environment, template)
-            if not Path(filename).resolve().is_relative_to(self.searchpath[0]):
-                raise Unsupported(f"{template} resolves outside the template")
-            return source, filename, uptodate
+            path = "/".join(split_template_path(template))
+            if not tree.is_file(path):
+                raise TemplateNotFound(template)
+            return tree.text(path), str(src_path / path), lambda: True
 
     class Environment(SandboxedEnvironment):
         def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
@@ -222,20 +235,29 @@ def _environment(root: Path, envops: Mapping[str, Any]) -> Any:
             except TemplateSyntaxError as exc:
                 raise Unsupported(f"Jinja syntax copier may accept: {exc}") from exc
             _check_names(ast, nodes)
+            if any(f.name not in self.filters for f in ast.find_all(nodes.Filter)):
+                _add_ansible_filters(self)
             return ast
 
     try:
-        env = Environment(
-            loader=Loader([str(root.resolve())]),
-            extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
-            **options,
-        )
+        env = Environment(loader=Loader(), **options)
     except TypeError as exc:
         raise Unsupported(f"_envops: {exc}") from exc
     yield_tag = re.compile(re.escape(env.block_start_string) + r"[-+]?\s*yield\b")
-    env.filters["to_json"] = partial(env.filters["to_json"], default=_json_default)
     env.globals["pathjoin"] = _pathjoin
     return env
+
+
+def _add_ansible_filters(env: Any) -> None:
+    """The filters copier's environment gets from jinja2-ansible-filters, added the first
+    time a template uses a filter Jinja lacks: the extension only registers filters (no tags,
+    no stream hooks), and importing it costs ~20 ms that most renders do not need."""
+    if "to_nice_yaml" in env.filters:
+        return
+    from jinja2_ansible_filters import AnsibleCoreFiltersExtension
+
+    env.add_extension(AnsibleCoreFiltersExtension)
+    env.filters["to_json"] = partial(env.filters["to_json"], default=_json_default)
 
 
 def _check_names(ast: Any, nodes: Any) -> None:
@@ -274,22 +296,33 @@ def _pathjoin(*path: str, mode: str = "posix") -> str:
 class FastTemplate:
     """A template read without copier; `render` is copier's `run_copy` subset.
 
-    Without `git`, `url` is a plain template directory (`root` is not used). With `git`,
-    `root` holds the tree of `git.commit_hash` (see `checkout_local`) and `url` is the git
+    Without `git`, `url` is a plain template directory, read into memory. With `git`, `tree`
+    holds the files of `git.commit_hash` (see `gitcheckout.read_local`) and `url` is the git
     template as given, which copier records as `_src_path`.
     """
 
-    def __init__(self, root: Path, url: str, git: GitCheckout | None = None) -> None:
+    def __init__(
+        self, url: str, tree: SourceTree | None = None, git: GitCheckout | None = None
+    ) -> None:
         if os.environ.get("COPIER_SETTINGS_PATH") or _copier_settings_file().is_file():
             raise Unsupported("a copier settings file may change defaults")
         if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
             raise Unsupported("GIT_DIR/GIT_WORK_TREE can make copier see a git template")
         if git is None and (Path(url) / ".git").exists():
             raise Unsupported("the template is a git checkout (copier clones it)")
+        if (git is None) != (tree is None):
+            raise ValueError("a git template comes with its tree, a folder without one")
         self.url = url  # copier's `_src_path`: the path exactly as given
         self.git = git
-        self.root = (root if git else Path(url)).resolve()
-        raw = load_config(self.root)
+        if tree is None:
+            try:
+                tree = SourceTree.from_directory(url)
+            except TreeError as exc:
+                raise Unsupported(str(exc)) from exc
+        self.tree = tree
+        # copier's `_copier_conf.src_path`: the folder, or for git the clone (a temp folder).
+        self.src_path = Path(url).resolve() if git is None else _CLONE_PATH
+        raw = load_config(tree)
         self.settings, self.questions = split_config(raw)
         unknown = sorted(set(self.settings) - SETTINGS)
         if unknown:
@@ -319,7 +352,7 @@ class FastTemplate:
         envops = self.settings.get("envops", {})
         if not isinstance(envops, dict):
             raise Unsupported("_envops")
-        self.env = _environment(self.root, envops)
+        self.env = _environment(tree, self.src_path, envops)
         if not self._plain(answers_file):
             raise Unsupported("templated _answers_file")
         self.answers_relpath = Path(answers_file)
@@ -383,12 +416,20 @@ class FastTemplate:
     def render(self, dest: Path, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Render into `dest` (missing or empty); return the answers copier would remember
         (`_src_path` included) and the files written (sorted, POSIX, relative to dest)."""
-        if any(str(k).startswith("_") for k in data):
-            raise Unsupported("private keys in the data")
         if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
             raise Unsupported(f"{dest} is not empty")
+        remembered, outputs = self.render_outputs(dest, data)
+        return remembered, _write(dest, outputs)
+
+    def render_outputs(
+        self, dest: Path, data: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[Output]]:
+        """What `render` would write into `dest` (which is not touched; it only names
+        `_copier_conf.dst_path` and `_folder_name`), and the answers to remember."""
+        if any(str(k).startswith("_") for k in data):
+            raise Unsupported("private keys in the data")
         conf = {
-            "src_path": PurePath(self.root),
+            "src_path": PurePath(self.src_path),
             "dst_path": PurePath(dest),
             "answers_file": PurePath(self.answers_relpath),
             "vcs_ref": self.git.ref if self.git else None,
@@ -412,17 +453,16 @@ class FastTemplate:
             }
 
         answers = self.ask(data, context_of)
-        context = context_of(answers)
-        outputs = self._render_tree(dest, context)
-        files = _write(dest, outputs)
-        return answers.remembered(metadata, self.questions), files
+        outputs = self._render_tree(context_of(answers))
+        return answers.remembered(metadata, self.questions), outputs
 
-    def _copy_root(self, context: Mapping[str, Any]) -> Path:
+    def _copy_root(self, context: Mapping[str, Any]) -> str:
+        """The rendered `_subdirectory`, normalised ("" for the template root)."""
         subdir = self.render_string(self.subdirectory, context) or ""
-        path = (self.root / subdir).resolve()
-        if not path.is_relative_to(self.root):
+        if not _inside(subdir):
             raise Unsupported("_subdirectory outside the template")
-        return path
+        normal = posixpath.normpath(subdir) if subdir else "."
+        return "" if normal == "." else normal
 
     def _exclusions(self) -> Callable[[Path], bool]:
         """copier's `match_exclude` (gitignore-style patterns through pathspec); patterns that
@@ -442,27 +482,21 @@ class FastTemplate:
         spec = pathspec.PathSpec.from_lines(kind, (normalize("NFD", p) for p in patterns))
         return spec.match_file
 
-    def _render_tree(self, dest: Path, context: Mapping[str, Any]) -> list[_Output]:
+    def _render_tree(self, context: Mapping[str, Any]) -> list[Output]:
         """What copier's `_render_template` would write, in its order, not yet written."""
         copy_root = self._copy_root(context)
         excluded = self._exclusions()
-        if self.git and copy_root == self.root:
+        if self.git and not copy_root:
             # copier renders from a clone whose `.git` folder sits in the copy root.
             if not (excluded(Path(".git")) and excluded(Path(".git", "HEAD"))):
                 raise Unsupported("_exclude does not exclude the clone's .git")
-        dst_root = dest.resolve()
-        outputs: list[_Output] = []
+        tree = self.tree
+        outputs: list[Output] = []
         seen: dict[PurePosixPath, bool] = {}  # path -> is a directory
-        for entry in _scantree(str(copy_root)):
-            if entry.is_symlink():
-                raise Unsupported(f"symlink {entry.path}")
-            src_abspath = Path(entry.path)
-            src_relpath = src_abspath.relative_to(self.root)
-            is_dir = entry.is_dir()
-            for dst_relpath in self._render_path(
-                copy_root, src_abspath.relative_to(copy_root), context
-            ):
-                if not (dst_root / dst_relpath).resolve().is_relative_to(dst_root):
+        for src_relpath, is_dir in tree.walk(copy_root):
+            relpath = src_relpath[len(copy_root) + 1 :] if copy_root else src_relpath
+            for dst_relpath in self._render_path(copy_root, Path(relpath), context):
+                if not _inside(str(dst_relpath)):
                     raise Unsupported(f"{dst_relpath} renders outside the destination")
                 if excluded(dst_relpath):
                     continue
@@ -471,23 +505,30 @@ class FastTemplate:
                     raise Unsupported(f"two template entries render to {key}")
                 seen[key] = is_dir
                 if is_dir:
-                    outputs.append(_Output(dst_relpath, None, 0))
+                    outputs.append(Output(dst_relpath, None, 0))
                     continue
-                if src_relpath.name.endswith(self.suffix):
-                    template = self.env.get_template(src_relpath.as_posix())
-                    content = template.render(context).encode()
+                if src_relpath.endswith(self.suffix):
+                    content = self._render_file(src_relpath, context)
                 else:
-                    content = src_abspath.read_bytes()
-                outputs.append(_Output(dst_relpath, content, src_abspath.stat().st_mode))
+                    content = tree.read(src_relpath)
+                outputs.append(Output(dst_relpath, content, tree.mode(src_relpath)))
         return outputs
 
+    def _render_file(self, src_relpath: str, context: Mapping[str, Any]) -> bytes:
+        # A template file without Jinja markup renders as itself: skip compiling it (most
+        # files of a large template are static).
+        text = self.tree.text(src_relpath)
+        if self._plain(text):
+            return text.encode()
+        return self.env.get_template(src_relpath).render(context).encode()
+
     def _render_path(
-        self, copy_root: Path, relpath: Path, context: Mapping[str, Any]
+        self, copy_root: str, relpath: Path, context: Mapping[str, Any]
     ) -> Iterator[Path]:
         """copier's `_render_path` + `_render_parts`, without yield tags."""
         suffix = self.suffix
         is_template = relpath.name.endswith(suffix)
-        if (copy_root / f"{relpath}{suffix}").exists():
+        if self.tree.exists(posixpath.join(copy_root, f"{relpath.as_posix()}{suffix}")):
             return  # the templated sibling wins
         if is_template:
             relpath = relpath.with_suffix("")
@@ -503,7 +544,7 @@ class FastTemplate:
                 return
             rendered_parts.append(rendered)
         rendered_path = Path(*rendered_parts)
-        if is_template or not (self.root / f"{rendered_path}{suffix}").exists():
+        if is_template or not self.tree.exists(f"{rendered_path.as_posix()}{suffix}"):
             yield rendered_path
 
 
@@ -644,14 +685,16 @@ class _Question:
         return result
 
 
-class _Output:
+class Output:
+    """One rendered entry: a folder (content None) or a file with its bytes and st_mode."""
+
     __slots__ = ("content", "mode", "path")
 
     def __init__(self, path: Path, content: bytes | None, mode: int) -> None:
         self.path, self.content, self.mode = path, content, mode
 
 
-def _write(dest: Path, outputs: list[_Output]) -> list[str]:
+def _write(dest: Path, outputs: list[Output]) -> list[str]:
     """Write what `_render_tree` produced as copier does: folders with the umask's mode,
     files with their source file's mode. On failure, remove what was written."""
     existed = dest.exists()
@@ -684,18 +727,18 @@ def _write(dest: Path, outputs: list[_Output]) -> list[str]:
     return sorted(files)
 
 
+def _inside(path: str) -> bool:
+    """Whether a relative path stays inside the folder it is relative to."""
+    if posixpath.isabs(path):
+        return False
+    normal = posixpath.normpath(path) if path else "."
+    return normal != ".." and not normal.startswith("../")
+
+
 def _matches_a_component(patterns: tuple[str, ...], path: Path) -> bool:
     from fnmatch import fnmatchcase
 
     return any(fnmatchcase(part, p) for part in path.parts for p in patterns)
-
-
-def _scantree(path: str) -> Iterator[os.DirEntry[str]]:
-    """copier's `scantree` (symlinks are refused by the caller)."""
-    for entry in os.scandir(path):
-        yield entry
-        if entry.is_dir():
-            yield from _scantree(entry.path)
 
 
 def _pathspec_at_least_1() -> bool:

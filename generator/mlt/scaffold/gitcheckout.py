@@ -1,18 +1,22 @@
 """Read a git template at a ref the way copier's clone would check it out, without cloning.
 
-The fast renderer (fastrender) renders the resulting directory; `GitCheckout` carries what
-copier would record about the template (`_commit`, `vcs_ref`, the full sha).
+The files are read from the repository's objects into memory (a `SourceTree`), which the fast
+renderer (fastrender) renders; `GitCheckout` carries what copier would record about the
+template (`_commit`, `vcs_ref`, the full sha).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlt.gitops import GitError, run_git
 from mlt.scaffold.fastrender import Unsupported
+from mlt.scaffold.sourcetree import Blob, SourceTree
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,9 @@ def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return run.stdout
 
 
-def checkout_local(url: str, ref: str, dest: Path) -> GitCheckout:
-    """Write the tree of `ref` of the local git repository `url` into `dest` (existing,
-    empty) as copier's clone + `git checkout` would, and describe it as copier does.
+def read_local(url: str, ref: str) -> tuple[GitCheckout, SourceTree]:
+    """The files of `ref` of the local git repository `url`, as copier's clone + `git
+    checkout` would write them, and the ref described as copier does.
 
     copier 9 (`_vcs.clone`, `Template.commit`) clones a local repository with all its tags
     and branches (`refs/remotes/origin/*`), checks out `ref` (or `refs/remotes/origin/<ref>`)
@@ -77,8 +81,8 @@ def checkout_local(url: str, ref: str, dest: Path) -> GitCheckout:
     if len(abbrev) >= 4 and commit_hash.startswith(abbrev) and len(abbrev) != 7:
         # The abbreviation grows with the object count, which the clone need not share.
         raise Unsupported(f"describe abbreviates to {abbrev}")
-    _write_tree(repo, commit_hash, dest)
-    return GitCheckout(ref=ref, commit=commit, commit_hash=commit_hash)
+    tree = _read_tree(repo, commit_hash)
+    return GitCheckout(ref=ref, commit=commit, commit_hash=commit_hash), tree
 
 
 def _git_config_set(repo: Path) -> bool:
@@ -132,8 +136,8 @@ def _resolve(repo: Path, ref: str) -> str:
     raise Unsupported(f"no commit {ref!r}")  # copier says it in its own words
 
 
-def _write_tree(repo: Path, commit_hash: str, dest: Path) -> None:
-    """The files of `commit_hash`, written as `git checkout` writes them (no conversion)."""
+def _read_tree(repo: Path, commit_hash: str) -> SourceTree:
+    """The files of `commit_hash` with the modes `git checkout` would give them."""
     listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit_hash)
     entries: list[tuple[str, str, str]] = []  # (mode, sha, path)
     for record in listing.split(b"\0"):
@@ -150,7 +154,10 @@ def _write_tree(repo: Path, commit_hash: str, dest: Path) -> None:
         entries.append((mode, sha, path))
     wanted = "".join(f"{sha}\n" for _, sha, _ in entries).encode()
     blobs = _git(repo, "cat-file", "--batch", stdin=wanted)
-    made: set[Path] = {dest}
+    # git's checkout creates files with 0666 or 0777 and lets the umask take its part.
+    umask = _umask()
+    modes = {"100644": stat.S_IFREG | (0o666 & ~umask), "100755": stat.S_IFREG | (0o777 & ~umask)}
+    files: dict[str, Blob] = {}
     offset = 0
     for mode, sha, path in entries:
         end = blobs.index(b"\n", offset)
@@ -158,14 +165,22 @@ def _write_tree(repo: Path, commit_hash: str, dest: Path) -> None:
         if len(header) != 3 or header[0].decode() != sha or header[1] != b"blob":
             raise Unsupported(f"git cat-file: unexpected {header!r}")
         size = int(header[2])
-        content = blobs[end + 1 : end + 1 + size]
+        files[path] = Blob(modes[mode], blobs[end + 1 : end + 1 + size])
         offset = end + 1 + size + 1
-        target = dest / path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        # git's checkout: create with 0666 or 0777 and let the umask take its part.
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-        fd = os.open(target, flags, 0o777 if mode == "100755" else 0o666)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
+    return SourceTree(files)
+
+
+@functools.cache
+def _umask() -> int:
+    """The process umask, read without changing it where Linux allows (fleet updates run
+    in threads, and os.umask can only be read by setting it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:  # noqa: PTH123
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return current

@@ -11,14 +11,18 @@ from __future__ import annotations
 import functools
 import os
 import re
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlt import resources
 from mlt.errors import MltError, UsageError
 from mlt.provenance import BUNDLED_PREFIX
+
+if TYPE_CHECKING:
+    from mlt.scaffold.sourcetree import Blob
 
 TEMPLATE_META = "mlt-template.yml"
 COPIER_CONFIGS = ("copier.yml", "copier.yaml")
@@ -115,28 +119,107 @@ def render_template(
     reproduce falls back to copier. MLT_RENDERER=copier forces copier; MLT_RENDERER=fast
     forbids the fallback (tests, debugging).
     """
-    renderer = os.environ.get(RENDERER_ENV, "")
-    if not interactive and renderer != "copier" and (template.bundled_type or template.ref):
-        strict = renderer == "fast"
-        if template.bundled_type:
-            fast = _render_fast(template, Path(dest), answers, prepare, strict=strict)
-        else:
-            fast = _render_fast_git(template, Path(dest), answers, prepare, strict=strict)
-        if isinstance(fast, RenderResult):
-            return fast
-        answers, prepare = fast
+    fast = None if interactive else _fast_template(template)
+    if fast is not None:
+        done = _render_fast(fast, answers, prepare, lambda t, a: t.render(Path(dest), a))
+        if isinstance(done, RenderResult):
+            return done
+        answers, prepare = done
     return _render_with_copier(
         template, dest, answers, defaults=defaults, interactive=interactive, prepare=prepare
     )
 
 
+def render_files(
+    template: TemplateSource, answers: dict[str, Any], *, prepare: PrepareAnswers | None = None
+) -> tuple[RenderResult, dict[str, Blob]]:
+    """`render_template` without a destination: the rendered files, in memory, by path.
+
+    For `mlt update`, which commits the pristine render straight into git objects. The fast
+    path never writes anything; a template only copier can render is rendered into a
+    temporary folder and read back (symlinks included, as links).
+    """
+    from mlt.scaffold.sourcetree import Blob
+
+    fast = _fast_template(template)
+    if fast is not None:
+        files: dict[str, Blob] = {}
+
+        def in_memory(t: Any, data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+            remembered, outputs = t.render_outputs(_MEMORY_DEST, data)
+            for out in outputs:
+                if out.content is not None:
+                    files[out.path.as_posix()] = Blob(out.mode, out.content)
+            return remembered, sorted(files)
+
+        done = _render_fast(fast, answers, prepare, in_memory)
+        if isinstance(done, RenderResult):
+            return done, files
+        answers, prepare = done
+    import tempfile
+
+    from mlt.scaffold.sourcetree import SourceTree
+
+    with tempfile.TemporaryDirectory(prefix="mlt-render-") as tmp:
+        dest = Path(tmp) / _MEMORY_DEST.name
+        result = _render_with_copier(
+            template, dest, answers, defaults=True, interactive=False, prepare=prepare
+        )
+        return result, SourceTree.from_directory(dest, symlinks=True).files
+
+
+# Where an in-memory render pretends to be (copier's `_folder_name` and `dst_path`): a
+# temporary folder, as copier's own update renders into one.
+_MEMORY_DEST = Path(tempfile.gettempdir(), "mlt-update", "render")
+
+
+class _Fast:
+    """A template fastrender can read, with the version and commit to record."""
+
+    def __init__(self, template: Any, version: str, commit: str | None, strict: bool) -> None:
+        self.template, self.version, self.commit, self.strict = template, version, commit, strict
+
+
+def _fast_template(template: TemplateSource) -> _Fast | None:
+    """The template read by fastrender, or None when copier must render it."""
+    from mlt.scaffold import fastrender
+
+    renderer = os.environ.get(RENDERER_ENV, "")
+    if renderer == "copier" or not (template.bundled_type or template.ref):
+        return None
+    strict = renderer == "fast"
+    if template.bundled_type:
+        try:
+            fast = fastrender.FastTemplate(template.path)
+        except Exception:
+            if strict:
+                raise
+            return None
+        return _Fast(fast, template.bundled_version(), None, strict)
+    if _REMOTE.match(template.path) or template.ref is None:
+        # copier clones URLs through its mirror cache: which tag `describe` names there
+        # is not knowable from a shallow clone, so URLs stay with copier.
+        if strict:
+            raise fastrender.Unsupported(f"{template.path}: a URL or no ref")
+        return None
+    from mlt.scaffold import gitcheckout
+
+    try:
+        checkout, tree = gitcheckout.read_local(template.path, template.ref)
+        fast = fastrender.FastTemplate(template.path, tree, git=checkout)
+    except Exception:
+        if strict:
+            raise
+        return None
+    version = checkout.commit or checkout.commit_hash
+    return _Fast(fast, version, checkout.commit_hash, strict)
+
+
 def _render_fast(
-    template: TemplateSource,
-    dest: Path,
+    fast: _Fast,
     answers: dict[str, Any],
     prepare: PrepareAnswers | None,
-    *,
-    strict: bool,
+    render: Callable[[Any, dict[str, Any]], tuple[dict[str, Any], list[str]]],
 ) -> RenderResult | tuple[dict[str, Any], PrepareAnswers | None]:
     """The render, or (answers, prepare) for copier to go on with when fastrender declines.
 
@@ -146,70 +229,18 @@ def _render_fast(
     """
     from mlt.scaffold import fastrender
 
-    try:
-        fast = fastrender.FastTemplate(Path(template.path), template.path)
-    except Exception:
-        if strict:
-            raise
-        return answers, prepare
-    return _fast_result(fast, template.bundled_version(), None, dest, answers, prepare, strict)
-
-
-def _render_fast_git(
-    template: TemplateSource,
-    dest: Path,
-    answers: dict[str, Any],
-    prepare: PrepareAnswers | None,
-    *,
-    strict: bool,
-) -> RenderResult | tuple[dict[str, Any], PrepareAnswers | None]:
-    """`_render_fast` for a git template at `template.ref`: the ref's tree is read from the
-    repository into a temporary folder (no clone); the rest is `_render_fast`'s."""
-    import tempfile
-
-    from mlt.scaffold import fastrender, gitcheckout
-
-    if _REMOTE.match(template.path) or template.ref is None:
-        # copier clones URLs through its mirror cache: which tag `describe` names there
-        # is not knowable from a shallow clone, so URLs stay with copier.
-        if strict:
-            raise fastrender.Unsupported(f"{template.path}: a URL or no ref")
-        return answers, prepare
-    with tempfile.TemporaryDirectory(prefix="mlt-template.") as tmp:
-        try:
-            checkout = gitcheckout.checkout_local(template.path, template.ref, Path(tmp))
-            fast = fastrender.FastTemplate(Path(tmp), template.path, git=checkout)
-        except Exception:
-            if strict:
-                raise
-            return answers, prepare
-        version = checkout.commit or checkout.commit_hash
-        return _fast_result(fast, version, checkout.commit_hash, dest, answers, prepare, strict)
-
-
-def _fast_result(
-    fast: Any,
-    version: str,
-    commit: str | None,
-    dest: Path,
-    answers: dict[str, Any],
-    prepare: PrepareAnswers | None,
-    strict: bool,
-) -> RenderResult | tuple[dict[str, Any], PrepareAnswers | None]:
-    from mlt.scaffold import fastrender
-
     if prepare is not None:
-        answers, prepare = prepare(fast.questions), None
+        answers, prepare = prepare(fast.template.questions), None
     try:
-        remembered, files = fast.render(dest, answers)
+        remembered, files = render(fast.template, answers)
     except fastrender.AnswerError as exc:
         raise UsageError(_answer_error(str(exc), answers)) from exc
     except Exception:
-        if strict:
+        if fast.strict:
             raise
         return answers, prepare
     recorded = {k: v for k, v in remembered.items() if not k.startswith("_")}
-    return RenderResult(answers=recorded, version=version, commit=commit, files=files)
+    return RenderResult(answers=recorded, version=fast.version, commit=fast.commit, files=files)
 
 
 def _render_with_copier(

@@ -5,7 +5,6 @@ Git processes for a clean bundled update: about a dozen (copier spends ~200).
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from mlt.errors import MltError
-from mlt.gitops import commit_directory, git, identity_env
-from mlt.provenance import Provenance
+from mlt.gitops import Identity, commit_files, git, identity, identity_env
+from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold.render import TemplateSource
 from mlt.update import result as R
 from mlt.update.merge import MergeOutcome, MergePlan, dry_merge, migration_commits, real_merge
@@ -56,7 +55,7 @@ class Prepared:
     target: Target
     version: str
     migrations: list[str]
-    identity: dict[str, str]  # author/committer env for the commits this update makes
+    identity: Identity  # who makes the commits of this update
 
 
 def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateResult:
@@ -82,7 +81,7 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
     if branch:
         git("switch", "-q", "-c", branch, cwd=path)
     try:
-        outcome = real_merge(plan, prepared.identity)
+        outcome = real_merge(plan, prepared.identity.env)
     except MltError:
         if branch:  # leave the repo as we found it: original branch, no half-made branch
             git("switch", "-q", state.branch or state.head, cwd=path)
@@ -117,8 +116,8 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
     base, ours, renamed = (
         migration_commits(state, tip, renames) if renames else (tip, state.head, [])
     )
-    identity = identity_env(path)
-    theirs, version = _commit_render(state, prov, target, answers, opts.overrides, base, identity)
+    ident = identity(path)
+    theirs, version = _commit_render(state, prov, target, answers, opts.overrides, base, ident)
     notes = [f"rename {r}" for r in renamed] + [
         f"rename answer {old} → {new}"
         for m in migrations
@@ -129,7 +128,7 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
     if opts.overrides:
         message += " (" + ", ".join(f"{k}={v}" for k, v in opts.overrides.items()) + ")"
     plan = MergePlan(state, base, theirs, ours, message, renamed)
-    return Prepared(plan, prov, target, version, notes, identity)
+    return Prepared(plan, prov, target, version, notes, ident)
 
 
 def _commit_render(
@@ -139,37 +138,33 @@ def _commit_render(
     answers: dict[str, Any],
     overrides: dict[str, str],
     parent: str,
-    identity: dict[str, str],
+    ident: Identity,
 ) -> tuple[str, str]:
-    """Render the target pristine and commit it on top of the template branch (object only)."""
+    """Render the target pristine and commit it on top of the template branch (object only).
+
+    The render stays in memory and goes straight into git objects: no temp folder, no index.
+    """
     from mlt.scaffold.answers import coerce_answers
-    from mlt.scaffold.render import render_template
+    from mlt.scaffold.render import render_files
+    from mlt.scaffold.sourcetree import Blob
 
     def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         # Recorded answers to questions the new version no longer asks are dropped.
         kept = {k: v for k, v in answers.items() if k in questions}
         return {**kept, **coerce_answers(overrides, questions, target.template.source)}
 
-    with _RENDER_LOCK, tempfile.TemporaryDirectory(prefix="mlt-update-") as tmp:
-        dest = Path(tmp) / "render"
-        rendered = render_template(target.template, dest, answers, prepare=prepare)
-        new_prov = Provenance(
-            source=prov.source,
-            version=rendered.version,
-            answers=rendered.answers,
-            commit=rendered.commit,
-            template_branch=prov.template_branch,
-        )
-        new_prov.write(dest)
-        theirs = commit_directory(
-            state.path,
-            dest,
-            f"Template {rendered.version}",
-            [parent],
-            identity,
-            git_dir=state.git_dir,
-        )
-    return theirs, rendered.version
+    with _RENDER_LOCK:
+        rendered, files = render_files(target.template, answers, prepare=prepare)
+    new_prov = Provenance(
+        source=prov.source,
+        version=rendered.version,
+        answers=rendered.answers,
+        commit=rendered.commit,
+        template_branch=prov.template_branch,
+    )
+    files[PROVENANCE_FILE] = Blob(0o100644, new_prov.dumps().encode())
+    message = f"Template {rendered.version}"
+    return commit_files(state.path, files, message, [parent], ident), rendered.version
 
 
 def _fill(result: R.UpdateResult, outcome: MergeOutcome) -> None:
