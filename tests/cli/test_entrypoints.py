@@ -61,3 +61,15 @@ def test_script_error_is_one_line_without_traceback(mlt_script, tmp_path):
     assert result.stderr.startswith("error: invalid project name 'Bad': ")
     assert result.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_script_flushes_everything_and_keeps_exit_codes(mlt_script, tmp_path):
+    # main() ends with os._exit: output must be flushed first, exit codes kept.
+    listed = run(mlt_script, "images", "list", "--json", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert {i["id"] for i in json.loads(listed.stdout)["images"]} >= {"cpu", "pytorch"}
+    checked = run(mlt_script, "check", str(tmp_path), cwd=tmp_path)
+    assert checked.returncode == 1
+    assert checked.stderr.startswith("error: ") and checked.stderr.count("\n") == 1
+    usage = run(mlt_script, "update", "--jobs", "many", cwd=tmp_path)
+    assert usage.returncode == 2 and "Invalid value" in usage.stderr

@@ -6,6 +6,8 @@ heavy libraries (copier, docker, pynvml) are imported inside the commands, not h
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated
 
 import typer
@@ -57,5 +59,25 @@ for _module in (new, update, images, doctor):
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="mlt")
+    """Console-script entry point.
+
+    Ends with os._exit once the command is done and its output flushed: tearing down the
+    interpreter (freeing ~300 modules) takes 20-30 ms, a tenth of an `mlt update`, and mlt
+    leaves nothing for atexit (temp folders go with their `with` blocks, threads are joined).
+    Unexpected exceptions still propagate with their traceback.
+    """
+    try:
+        app(prog_name="mlt")
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            sys.stderr.write(f"{exc.code}\n")
+            code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed pipe (`mlt diff | head`): nothing to save
+            pass
+    os._exit(code)
