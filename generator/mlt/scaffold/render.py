@@ -22,7 +22,8 @@ from mlt.errors import MltError, UsageError
 from mlt.provenance import BUNDLED_PREFIX
 
 if TYPE_CHECKING:
-    from mlt.scaffold.sourcetree import Blob
+    from mlt.scaffold.gitcheckout import GitCheckout
+    from mlt.scaffold.sourcetree import Blob, SourceTree
 
 TEMPLATE_META = "mlt-template.yml"
 COPIER_CONFIGS = ("copier.yml", "copier.yaml")
@@ -48,6 +49,8 @@ class TemplateSource:
     path: str  # what copier is given
     ref: str | None = None  # git ref for external templates
     bundled_type: str | None = None
+    # gitcheckout.read_local's result (or the Unsupported it raised), read once
+    _git_files: Any = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def bundled(cls, project_type: str) -> TemplateSource:
@@ -80,6 +83,25 @@ class TemplateSource:
         if source.startswith(BUNDLED_PREFIX):
             return cls.bundled(source[len(BUNDLED_PREFIX) :])
         return cls(source, source, ref)
+
+    def git_files(self) -> tuple[GitCheckout, SourceTree]:
+        """The files of `ref` in this local git template (`gitcheckout.read_local`), read
+        once: an update's migrations, render and tasks all come from the same read.
+        Raises fastrender.Unsupported where only copier's clone would do."""
+        from mlt.scaffold import gitcheckout
+        from mlt.scaffold.fastrender import Unsupported
+
+        if self._git_files is None:
+            if self.ref is None or _REMOTE.match(self.path):
+                self._git_files = Unsupported(f"{self.path}: a URL or no ref")
+            else:
+                try:
+                    self._git_files = gitcheckout.read_local(self.path, self.ref)
+                except Unsupported as exc:
+                    self._git_files = exc
+        if isinstance(self._git_files, Exception):
+            raise self._git_files
+        return self._git_files
 
     def bundled_version(self) -> str:
         """Version of a bundled template, from its mlt-template.yml."""
@@ -202,10 +224,8 @@ def _fast_template(template: TemplateSource) -> _Fast | None:
         if strict:
             raise fastrender.Unsupported(f"{template.path}: a URL or no ref")
         return None
-    from mlt.scaffold import gitcheckout
-
     try:
-        checkout, tree = gitcheckout.read_local(template.path, template.ref)
+        checkout, tree = template.git_files()
         fast = fastrender.FastTemplate(template.path, tree, git=checkout)
     except Exception:
         if strict:

@@ -94,7 +94,7 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
     git("update-ref", TEMPLATE_REF, plan.theirs, cwd=path)
     _fill(result, outcome)
     if result.status == R.UPDATED:
-        result.commit = git("rev-parse", "HEAD", cwd=path)
+        result.commit = outcome.commit
         result.messages += run_or_skip_tasks(prepared.target.template, path, opts.trust)
     return result
 

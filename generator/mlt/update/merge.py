@@ -41,6 +41,7 @@ class MergeOutcome:
     conflicts: list[str]
     tree: str | None = None  # dry runs: the merged tree (conflicted files carry markers)
     kept_deleted: list[str] = field(default_factory=list)
+    commit: str | None = None  # the update's merge commit, when it was made
 
 
 def migration_commits(
@@ -91,33 +92,43 @@ def dry_merge(plan: MergePlan) -> MergeOutcome:
 
 
 def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
-    """Merge theirs into the working tree; commit when clean. None: nothing to merge."""
+    """Merge theirs into the working tree; commit when clean. None: nothing to merge.
+
+    A clean merge commits itself (`git merge`, hooks included); a conflicted one stops with
+    MERGE_HEAD, and only modify/delete conflicts of files the child deleted are settled here.
+    """
     repo, start = plan.state.path, plan.state.head
-    if plan.ours != start:  # migration renames: a fast-forward to the renamed commit
+    renamed = plan.ours != start
+    if renamed:  # migration renames: a fast-forward to the renamed commit
         moved = run_git("merge", "--ff-only", "-q", plan.ours, cwd=repo)
         if moved.rc != 0:
             raise MltError(f"git refused the migration renames: {moved.last_error}")
+    # With renames HEAD must go back to `start` before the commit, so git may not commit.
+    hold = ["--no-commit"] if renamed else []
     merged = run_git(
-        "merge", "--no-ff", "--no-commit", "-m", plan.message, plan.theirs, cwd=repo, env=env
+        "merge", "--no-ff", "--no-edit", *hold, "-m", plan.message, plan.theirs, cwd=repo, env=env
     )
     if not (plan.state.git_dir / "MERGE_HEAD").is_file():
-        if plan.ours != start:  # undo the renames: the update did not happen
+        if renamed:  # undo the renames: the update did not happen
             git("reset", "-q", "--keep", start, cwd=repo)
-        if merged.rc == 0:
+        if merged.rc != 0:
+            raise MltError(f"git refused the merge: {merged.last_error}")
+        head = None if renamed else git("rev-parse", "HEAD", cwd=repo)
+        if head is None or head == start:
             return None  # "Already up to date": theirs is already merged
-        raise MltError(f"git refused the merge: {merged.last_error}")
+        return _outcome(plan, {}, _changed(repo, start, head), None, commit=head)
     unmerged = parse_stages(split_z(git("ls-files", "-u", "-z", cwd=repo)))
     kept = sorted(p for p, stages in unmerged.items() if stages == _DELETED_BY_US)
     if kept:  # the child deleted these on purpose: keep them deleted
         git("rm", "-q", "-f", "--", *kept, cwd=repo)
-    if plan.ours != start:
+    if renamed:
         # The renames were a means to the merge base; the update stays one (merge) commit.
         git("update-ref", "HEAD", start, cwd=repo)
     if len(kept) == len(unmerged):
         git("commit", "-q", "--no-edit", cwd=repo, env=env)
-        applied = _changed(repo, start, "HEAD")
-    else:
-        applied = set(split_z(git("diff", "--cached", "--name-only", "-z", start, cwd=repo)))
+        head = git("rev-parse", "HEAD", cwd=repo)
+        return _outcome(plan, unmerged, _changed(repo, start, head), None, commit=head)
+    applied = set(split_z(git("diff", "--cached", "--name-only", "-z", start, cwd=repo)))
     return _outcome(plan, unmerged, applied, None)
 
 
@@ -126,7 +137,11 @@ def _changed(repo: Path, a: str, b: str) -> set[str]:
 
 
 def _outcome(
-    plan: MergePlan, unmerged: dict[str, set[int]], applied: set[str], tree: str | None
+    plan: MergePlan,
+    unmerged: dict[str, set[int]],
+    applied: set[str],
+    tree: str | None,
+    commit: str | None = None,
 ) -> MergeOutcome:
     repo = plan.state.path
     upstream = parse_name_status(
@@ -145,7 +160,7 @@ def _outcome(
     ]
     known = {f.path for f in files}
     files += [R.FileOutcome(p, R.CONFLICT) for p in sorted(conflicts - known)]
-    return MergeOutcome(files, sorted(conflicts), tree, sorted(kept))
+    return MergeOutcome(files, sorted(conflicts), tree, sorted(kept), commit)
 
 
 def _classify(

@@ -43,8 +43,14 @@ def read_template_meta(template: TemplateSource, name: str = TEMPLATE_META) -> s
         return path.read_text(encoding="utf-8") if path.is_file() else None
     if not Path(template.path).is_dir():
         return None
-    shown = run_git("show", f"{template.ref}:{name}", cwd=template.path)
-    return shown.out if shown.rc == 0 else None
+    from mlt.scaffold.fastrender import Unsupported
+
+    try:
+        _, tree = template.git_files()  # the read the render uses too
+    except Unsupported:
+        shown = run_git("show", f"{template.ref}:{name}", cwd=template.path)
+        return shown.out if shown.rc == 0 else None
+    return tree.read(name).decode(errors="replace") if tree.is_file(name) else None
 
 
 def load_migrations(template: TemplateSource) -> list[Migration]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlt.errors import MltError, UsageError
-from mlt.gitops import git
+from mlt.gitops import git, run_git
 from mlt.kvpairs import parse_pairs
 from mlt.provenance import Provenance
 from mlt.scaffold.render import TemplateSource
@@ -22,7 +22,12 @@ class Target:
 
 
 def remote_tags(source: str, cwd: Path) -> list[str]:
-    """Tag names of a git template (local path or URL), with one `git ls-remote`."""
+    """Tag names of a git template (local path or URL), with one git process."""
+    if (Path(source) / ".git").exists():
+        # A local work tree lists its own tags (ls-remote would spawn upload-pack too).
+        local = run_git("-C", source, "for-each-ref", "--format=%(refname)", "refs/tags", cwd=cwd)
+        if local.rc == 0:
+            return [r.removeprefix("refs/tags/") for r in local.out.splitlines() if r]
     out = git("ls-remote", "--tags", "--refs", source, cwd=cwd)
     return [line.split("refs/tags/", 1)[1] for line in out.splitlines() if "refs/tags/" in line]
 
