@@ -4,6 +4,8 @@ Synthetic template with N files (40 and 400) in a local git repo tagged v1 and v
 changes the same 8 files at both sizes (5 modified, 2 added, 1 deleted). Each child carries 3
 local edits that do not collide (a clean update). cruft needs a cookiecutter template, so an
 equivalent one is generated. Every timed run is a CLI subprocess on a fresh copy of the child.
+Runs go in rounds (each tool once per round) and ratios are medians of per-round ratios, so
+a shared machine's slow spells do not favour whichever tool ran during a quiet one.
 
     uv pip install -e '.[bench]'          # cruft
     python benchmarks/bench_update.py [--reps 5] [--no-400-baselines]
@@ -195,7 +197,7 @@ def median_update(
 def count_git(command: list[str | Path], cwd: Path, work: Path) -> int:
     """How many git processes one command spawns (a counting wrapper first on PATH)."""
     shim = work / "shim"
-    shim.mkdir(exist_ok=True)
+    shim.mkdir(parents=True, exist_ok=True)
     log = work / "git.log"
     real = shutil.which("git")
     (shim / "git").write_text(f'#!/bin/sh\necho "$1" >> {log}\nexec {real} "$@"\n')
@@ -205,30 +207,52 @@ def count_git(command: list[str | Path], cwd: Path, work: Path) -> int:
     return len(log.read_text().splitlines()) if log.exists() else 0
 
 
-def bench_size(n: int, reps: int, work: Path, baselines: bool) -> dict[str, float]:
+Command = Callable[[Path], list[str | Path]]
+
+
+def mlt_update(child: Path) -> list[str | Path]:
+    return [BIN / "mlt", "update", child]
+
+
+def contestants(n: int, work: Path, baselines: bool) -> dict[str, tuple[Path, Command]]:
+    """{label: (pristine child, update command)} for one template size."""
     root = work / f"n{n}"
     copier_tpl = git_repo_with_tags(root / "tpl-copier", lambda r, v: write_copier(r, n, v))
-    results: dict[str, float] = {}
-    child = mlt_child(copier_tpl, root / "mlt")
-    results["mlt"] = median_update(child, lambda c: [BIN / "mlt", "update", c], reps, root / "t")
-    results["mlt_git_processes"] = count_git([BIN / "mlt", "update", child], child, root)
+    found: dict[str, tuple[Path, Command]] = {
+        f"mlt{n}": (mlt_child(copier_tpl, root / "mlt"), mlt_update)
+    }
     if baselines:
-        child = copier_child(copier_tpl, root / "copier")
-        results["copier"] = median_update(
-            child,
+        found[f"copier{n}"] = (
+            copier_child(copier_tpl, root / "copier"),
             lambda c: [BIN / "copier", "update", "--defaults", "--vcs-ref", "v2", c],
-            reps,
-            root / "t",
         )
         cc_tpl = git_repo_with_tags(root / "tpl-cc", lambda r, v: write_cookiecutter(r, n, v))
-        child = cruft_child(cc_tpl, root / "cruft")
-        results["cruft"] = median_update(
-            child,
+        found[f"cruft{n}"] = (
+            cruft_child(cc_tpl, root / "cruft"),
             lambda c: [BIN / "cruft", "update", "-y", "--checkout", "v2", "-p", c],
-            reps,
-            root / "t",
         )
-    return results
+    return found
+
+
+def rounds(entries: dict[str, tuple[Path, Command]], reps: int, work: Path) -> dict[str, list]:
+    """Seconds per update, in rounds: every contestant once per round (order rotating), so
+    a slow spell of a shared machine hits all of them alike and the ratios stay fair."""
+    times: dict[str, list[float]] = {label: [] for label in entries}
+    labels = list(entries)
+    for rep in range(reps):
+        shift = rep % len(labels)
+        for label in labels[shift:] + labels[:shift]:
+            pristine, command = entries[label]
+            child = work / "t" / label / pristine.name
+            shutil.copytree(pristine, child, symlinks=True)
+            times[label].append(timed(command(child), cwd=child))
+            shutil.rmtree(child.parent)
+    return times
+
+
+def paired_ratio(times: dict[str, list[float]], a: str, b: str) -> float:
+    """Median over rounds of a/b (each round's two runs saw the same machine)."""
+    return statistics.median(x / y for x, y in zip(times[a], times[b], strict=True))
 
 
 def bench_bundled(n: int, reps: int, work: Path) -> float:
@@ -274,26 +298,24 @@ def bench_check(reps: int, work: Path) -> float:
     return statistics.median(times)
 
 
-def report(
-    r40: dict[str, float], r400: dict[str, float], fleet: float, check: float, bundled: float
-) -> None:
+def report(times: dict[str, list[float]], git40: int, git400: int, extra: dict[str, float]) -> None:
+    med = {label: statistics.median(values) for label, values in times.items()}
     print("\nmedians (seconds)")
     print(f"{'':24}{'mlt':>8}{'copier':>9}{'cruft':>8}")
-    for label, r in (("update, 40 files", r40), ("update, 400 files", r400)):
-        cells = [f"{r[k]:>8.2f}" if k in r else f"{'-':>8}" for k in ("mlt", "copier", "cruft")]
-        print(f"{label:24}{cells[0]}{cells[1]:>9}{cells[2]}")
-    print(
-        f"git processes per mlt update: {r40['mlt_git_processes']:.0f} (40 files), "
-        f"{r400['mlt_git_processes']:.0f} (400 files)"
-    )
-    print(f"mlt update, bundled template (no clone), 40 files: {bundled:.2f}")
-    print("\ntargets")
+    for n in (40, 400):
+        cells = [
+            f"{med[k]:.2f}" if k in med else "-" for k in (f"mlt{n}", f"copier{n}", f"cruft{n}")
+        ]
+        print(f"{f'update, {n} files':24}{cells[0]:>8}{cells[1]:>9}{cells[2]:>8}")
+    print(f"git processes per mlt update: {git40} (40 files), {git400} (400 files)")
+    print(f"mlt update, bundled template (no clone), 40 files: {extra['bundled']:.2f}")
+    print("\ntargets (ratios: median of per-round ratios)")
     checks = [
-        ("mlt / cruft, 40 files", r40["mlt"] / r40["cruft"], 0.5),
-        ("mlt / copier, 40 files", r40["mlt"] / r40["copier"], 0.25),
-        ("mlt 400 / mlt 40", r400["mlt"] / r40["mlt"], 2.0),
-        ("fleet of 20 (s)", fleet, 5.0),
-        ("mlt check, bundled (s)", check, 0.3),
+        ("mlt / cruft, 40 files", paired_ratio(times, "mlt40", "cruft40"), 0.5),
+        ("mlt / copier, 40 files", paired_ratio(times, "mlt40", "copier40"), 0.25),
+        ("mlt 400 / mlt 40", paired_ratio(times, "mlt400", "mlt40"), 2.0),
+        ("fleet of 20 (s)", extra["fleet"], 5.0),
+        ("mlt check, bundled (s)", extra["check"], 0.3),
     ]
     for label, value, limit in checks:
         verdict = "ok" if value <= limit else "MISSED"
@@ -313,12 +335,19 @@ def main() -> None:
         subprocess.run([BIN / tool, "--help"], env=ENV, capture_output=True, check=False)
     with tempfile.TemporaryDirectory(prefix="mlt-bench-") as tmp:
         work = Path(tmp)
-        r40 = bench_size(40, args.reps, work, baselines=True)
-        r400 = bench_size(400, args.reps, work, baselines=not args.no_400_baselines)
-        fleet = bench_fleet(20, max(1, args.reps // 2), work)
-        check = bench_check(max(5, args.reps), work)
-        bundled = bench_bundled(40, args.reps, work)
-        report(r40, r400, fleet, check, bundled)
+        entries = contestants(40, work, baselines=True)
+        entries |= contestants(400, work, baselines=not args.no_400_baselines)
+        times = rounds(entries, args.reps, work)
+        git40, git400 = (
+            count_git(mlt_update(entries[k][0]), entries[k][0], work / k)
+            for k in ("mlt40", "mlt400")
+        )
+        extra = {
+            "fleet": bench_fleet(20, max(1, args.reps // 2), work),
+            "check": bench_check(max(5, args.reps), work),
+            "bundled": bench_bundled(40, args.reps, work),
+        }
+        report(times, git40, git400, extra)
 
 
 if __name__ == "__main__":
