@@ -5,12 +5,13 @@ committed there), so updates are git's real merge, offline, with rename detectio
 
 1. refuse a dirty tree (modified/staged tracked files; untracked files only when the merge
    would overwrite them — git refuses those itself) or a merge in progress;
-2. render the target version once (recorded answers, migrated, plus `-d` overrides) into a
-   temp dir, write the new `.mlt.yaml`, commit it as an object on top of `mlt/template`;
-3. `git merge --no-ff --no-commit` it; files the child deleted stay deleted (`git rm`);
-   clean → one merge commit "Update template to <version>" and `mlt/template` moves to the
-   render; conflicts → markers + index stages, nothing committed, exit 3, MERGE_HEAD kept
-   for `git commit` / `mlt update --continue`.
+2. render the target version once (recorded answers, migrated, plus `-d` overrides) in
+   memory, add the new `.mlt.yaml`, and commit it as an object on top of `mlt/template`
+   with one `git fast-import` (no temp folder, no index);
+3. `git merge --no-ff` it: clean → git makes the one merge commit "Update template to
+   <version>" and `mlt/template` moves to the render; files the child deleted stay deleted
+   (`git rm` of those modify/delete conflicts); other conflicts → markers + index stages,
+   nothing committed, exit 3, MERGE_HEAD kept for `git commit` / `mlt update --continue`.
 
 Exit codes: 0 updated or up to date, 1 error, 2 bad usage (`mlt check`: 2 = behind),
 3 conflicts. Template tasks run only with --trust, once, in the repo after a clean merge.
