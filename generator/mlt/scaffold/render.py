@@ -178,8 +178,6 @@ def render_files(
         if isinstance(done, RenderResult):
             return done, files
         answers, prepare = done
-    import tempfile
-
     from mlt.scaffold.sourcetree import SourceTree
 
     with tempfile.TemporaryDirectory(prefix="mlt-render-") as tmp:
@@ -218,13 +216,9 @@ def _fast_template(template: TemplateSource) -> _Fast | None:
                 raise
             return None
         return _Fast(fast, template.bundled_version(), None, strict)
-    if _REMOTE.match(template.path) or template.ref is None:
-        # copier clones URLs through its mirror cache: which tag `describe` names there
-        # is not knowable from a shallow clone, so URLs stay with copier.
-        if strict:
-            raise fastrender.Unsupported(f"{template.path}: a URL or no ref")
-        return None
     try:
+        # URLs stay with copier: it clones them through its mirror cache, and which tag
+        # `describe` names there is not knowable from a shallow clone.
         checkout, tree = template.git_files()
         fast = fastrender.FastTemplate(template.path, tree, git=checkout)
     except Exception:
