@@ -269,3 +269,28 @@ def test_update_options_ref_goes_to_the_named_tag(child):
     result = update_project(child, UpdateOptions(ref="v1", overrides={"greeting": "hi"}))
     assert result.status == "updated" and result.version_to == "v1"
     assert "hi" in (child / "README.md").read_text()
+
+
+def test_template_only_copier_renders_updates_with_links_and_modes(tmp_path):
+    """A template fastrender declines (here: `_preserve_symlinks`) renders through copier into
+    a temp folder; the pristine commit keeps its symlink (120000) and executable (100755)."""
+    from updatekit import COPIER_YML, V1, TemplateRepo
+
+    files = {**V1, "copier.yml": COPIER_YML + "_preserve_symlinks: true\n"}
+    files["project/run.sh"] = "#!/bin/sh\necho run\n"
+    template = TemplateRepo(tmp_path / "template", files, tag="v0")
+    (template.root / "project" / "run.sh").chmod(0o755)  # write_files cannot say these
+    (template.root / "project" / "latest.md").symlink_to("README.md")
+    template.release({}, "v1")
+    child = make_child(tmp_path / "c", "demo", str(template.root), "v1")
+    template.release(v2_changes(template.root), "v2")
+
+    result = update_project(child)
+    assert result.status == "updated", result.error
+    modes = {
+        line.split("\t")[1]: line.split()[0]
+        for line in sh(child, "ls-tree", "-r", "mlt/template").splitlines()
+    }
+    assert modes["latest.md"] == "120000" and modes["run.sh"] == "100755"
+    assert modes["README.md"] == "100644" and "CHANGELOG.md" in modes
+    assert (child / "latest.md").is_symlink() and (child / "CHANGELOG.md").is_file()
