@@ -46,7 +46,7 @@ from functools import partial
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
-from mlt.scaffold.sourcetree import SourceTree, TreeError
+from mlt.scaffold.sourcetree import SourceTree, TreeError, inside
 
 if TYPE_CHECKING:
     from mlt.scaffold.gitcheckout import GitCheckout
@@ -459,7 +459,7 @@ class FastTemplate:
     def _copy_root(self, context: Mapping[str, Any]) -> str:
         """The rendered `_subdirectory`, normalised ("" for the template root)."""
         subdir = self.render_string(self.subdirectory, context) or ""
-        if not _inside(subdir):
+        if not inside(subdir):
             raise Unsupported("_subdirectory outside the template")
         normal = posixpath.normpath(subdir) if subdir else "."
         return "" if normal == "." else normal
@@ -496,7 +496,7 @@ class FastTemplate:
         for src_relpath, is_dir in tree.walk(copy_root):
             relpath = src_relpath[len(copy_root) + 1 :] if copy_root else src_relpath
             for dst_relpath in self._render_path(copy_root, Path(relpath), context):
-                if not _inside(str(dst_relpath)):
+                if not inside(str(dst_relpath)):
                     raise Unsupported(f"{dst_relpath} renders outside the destination")
                 if excluded(dst_relpath):
                     continue
@@ -725,14 +725,6 @@ def _write(dest: Path, outputs: list[Output]) -> list[str]:
             shutil.rmtree(dest, ignore_errors=True)
         raise
     return sorted(files)
-
-
-def _inside(path: str) -> bool:
-    """Whether a relative path stays inside the folder it is relative to."""
-    if posixpath.isabs(path):
-        return False
-    normal = posixpath.normpath(path) if path else "."
-    return normal != ".." and not normal.startswith("../")
 
 
 def _matches_a_component(patterns: tuple[str, ...], path: Path) -> bool:

@@ -111,11 +111,17 @@ class SourceTree:
         return self._children
 
 
+def inside(path: str) -> bool:
+    """Whether a relative POSIX path stays inside the folder it is relative to."""
+    if posixpath.isabs(path):
+        return False
+    normal = posixpath.normpath(path) if path else "."
+    return normal != ".." and not normal.startswith("../")
+
+
 def _normal(path: str) -> str:
     """`a/./b` → `a/b`, `.` → ``; paths leaving the root never match anything."""
-    normal = posixpath.normpath(path) if path else ""
-    if normal == ".":
-        return ""
-    if normal.startswith(("../", "/")) or normal == "..":
+    if not inside(path):
         return "\0outside"
-    return normal
+    normal = posixpath.normpath(path) if path else "."
+    return "" if normal == "." else normal
