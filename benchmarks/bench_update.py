@@ -8,7 +8,7 @@ Runs go in rounds (each tool once per round) and ratios are medians of per-round
 a shared machine's slow spells do not favour whichever tool ran during a quiet one.
 
     uv pip install -e '.[bench]'          # cruft
-    python benchmarks/bench_update.py [--reps 5] [--no-400-baselines]
+    python benchmarks/bench_update.py [--reps 9] [--no-400-baselines]
 
 Targets (docs/issue #3): mlt ≤ 0.5× cruft and ≤ 0.25× copier at 40 files; mlt at 400 files
 ≤ 2× mlt at 40; 20 children ≤ 5 s; `mlt check` (bundled template) ≤ 0.3 s.
@@ -324,7 +324,7 @@ def report(times: dict[str, list[float]], git40: int, git400: int, extra: dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--reps", type=int, default=9)
     parser.add_argument(
         "--no-400-baselines",
         action="store_true",
