@@ -22,8 +22,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # The few styles the plain-line commands use, as click.style keyword arguments.
 STYLES: dict[str, dict[str, Any]] = {
-    "error": {"fg": "red", "bold": True},
-    "warning": {"fg": "yellow"},
     "dim": {"dim": True},
     "bold": {"bold": True},
     "red": {"fg": "red", "bold": True},
@@ -71,12 +69,12 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except MltError as exc:
-            say(styled("error:", "error"), " ", exc.message, err=True)
+            say(styled("error:", "red"), " ", exc.message, err=True)
             if exc.hint:
                 say(styled("hint:", "dim"), " ", exc.hint, err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            say(styled("error:", "error"), " interrupted", err=True)
+            say(styled("error:", "red"), " interrupted", err=True)
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]

@@ -83,7 +83,7 @@ def _show(result) -> None:  # noqa: ANN001 - UpdateResult, imported lazily
         extra = f" (from {f.renamed_from})" if f.renamed_from else ""
         say("  ", styled(f"{f.outcome:<12}", style), f" {f.path}{extra}")
     for message in result.messages:
-        say(styled("warning:", "warning"), f" {message}", err=True)
+        say(styled("warning:", "yellow"), f" {message}", err=True)
     if result.status == "up-to-date":
         say(f"already up to date (template {result.version_to})")
     elif result.status == "dry-run":
