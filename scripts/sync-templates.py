@@ -3,7 +3,9 @@
 
 What the three templates share is edited once, in templates/_shared:
   - questions.yml: the shared questions, written into each copier.yml between the markers;
-  - project/: files every generated project gets (CI, ignore and lint files, LICENSE, ...).
+  - project/: files every generated project gets (CI, ignore and lint files, LICENSE, ...);
+  - include/: Jinja pieces a type's own files `{% include %}` (outside project/: never rendered
+    as files themselves).
 Each type's own files live only in templates/<type>/. The copies are committed because copier
 refuses symlinks, `{% include %}` and `!include` that reach outside a template's root, so a
 copier template cannot read a sibling folder; the copies keep each type a plain copier
@@ -27,8 +29,9 @@ END = "# <<< shared questions\n"
 
 
 def shared_files() -> list[Path]:
-    base = SHARED / "project"
-    return sorted(p.relative_to(base) for p in base.rglob("*") if p.is_file())
+    """Paths (relative to templates/_shared and to each type) of the files to copy."""
+    found = (p for sub in ("project", "include") for p in (SHARED / sub).rglob("*"))
+    return sorted(p.relative_to(SHARED) for p in found if p.is_file())
 
 
 def expected_config(current: str) -> str:
@@ -49,7 +52,7 @@ def stale(root: Path = ROOT) -> list[tuple[Path, bytes, int | None]]:
         if config.read_bytes() != wanted:
             out.append((config, wanted, None))
         for rel in shared_files():
-            src, dst = SHARED / "project" / rel, root / kind / "project" / rel
+            src, dst = SHARED / rel, root / kind / rel
             data, mode = src.read_bytes(), src.stat().st_mode & 0o777
             if not dst.is_file() or dst.read_bytes() != data or dst.stat().st_mode & 0o777 != mode:
                 out.append((dst, data, mode))
