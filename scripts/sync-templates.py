@@ -23,7 +23,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "templates"
 SHARED = ROOT / "_shared"
-TYPES = ("batch_job", "library", "service")
 BEGIN = "# >>> shared questions: edit templates/_shared/questions.yml, then run scripts/sync-templates.py\n"
 END = "# <<< shared questions\n"
 
@@ -43,10 +42,15 @@ def expected_config(current: str) -> str:
     return head + BEGIN + (SHARED / "questions.yml").read_text(encoding="utf-8") + END + tail
 
 
+def types(root: Path = ROOT) -> list[str]:
+    """Every project type: a folder of templates/ with a copier.yml."""
+    return sorted(p.parent.name for p in root.glob("*/copier.yml") if p.parent != SHARED)
+
+
 def stale(root: Path = ROOT) -> list[tuple[Path, bytes, int | None]]:
     """(destination, wanted bytes, wanted mode or None) for every copy that differs."""
     out: list[tuple[Path, bytes, int | None]] = []
-    for kind in TYPES:
+    for kind in types(root):
         config = root / kind / "copier.yml"
         wanted = expected_config(config.read_text(encoding="utf-8")).encode()
         if config.read_bytes() != wanted:
@@ -75,7 +79,9 @@ def main() -> int:
             path.chmod(mode)
         print(f"wrote {rel}")
     if args.check and todo:
-        print("error: run `python scripts/sync-templates.py` and commit the result", file=sys.stderr)
+        print(
+            "error: run `python scripts/sync-templates.py` and commit the result", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -45,6 +45,10 @@ def test_a_hand_edited_copy_is_reported_stale(tmp_path):
     assert {path for path, _, _ in sync.stale(root)} == {copy, config}
 
 
+def test_every_type_gets_the_layer():
+    assert _sync_module().types() == list(TYPES)
+
+
 def test_nothing_shared_lives_outside_the_layer():
     """A file all three types hold with the same bytes belongs in templates/_shared."""
     sync = _sync_module()

@@ -3,8 +3,11 @@ MLT_TEST_WHEELS (folders separated by os.pathsep), else pip's own PIP_FIND_LINKS
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
+
+import pytest
 
 
 def wheel_dirs() -> list[Path]:
@@ -23,10 +26,6 @@ def cpu_torch_wheels() -> list[Path]:
 def cpu_torch_index(root: Path) -> str:
     """A PEP 503 simple index under `root` serving the local CPU torch wheels (file:// URL),
     for a child's `torch_index_url`; skips (fails under CI=true) when there is none."""
-    import html
-
-    import pytest
-
     wheels = cpu_torch_wheels()
     if not wheels:
         message = "no torch-*+cpu wheel in MLT_TEST_WHEELS / PIP_FIND_LINKS"
