@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,18 @@ def test_batch_job_and_service_share_their_ci_templates(name: str) -> None:
     # Both build and push an image the same way; a fix made in one copy must reach the other.
     batch_job, service = (_template_file(t, name).read_text() for t in ("batch-job", "service"))
     assert batch_job == service
+
+
+def test_renovate_config_is_schema_valid_and_leaves_the_base_image_to_mlt(renders) -> None:
+    from . import schemas
+    from .conftest import CASES
+
+    files = [renders.get(case).path / "renovate.json" for case in CASES]
+    errors = schemas.check("vendor.renovate", files)
+    assert {str(p): e for p, e in errors.items() if e} == {}
+    rendered = renders.get(CASES[0])
+    config = json.loads((rendered.path / "renovate.json").read_text(encoding="utf-8"))
+    assert config["lockFileMaintenance"]["enabled"] is True
+    (base,) = [r for r in config["packageRules"] if r.get("matchDatasources") == ["docker"]]
+    assert base["matchPackageNames"] == [f"{rendered.answers['base_image_registry']}/**"]
+    assert base["enabled"] is False

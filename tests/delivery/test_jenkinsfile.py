@@ -38,7 +38,7 @@ def parsed_library(request: pytest.FixtureRequest, renders) -> tuple[Rendered, j
 
 def expected_stages(case: Case) -> set[str]:
     names = {"Build", "Test", "Unit tests (CPU)", "Lint", "mlt check"}
-    names.add("Publish" if case.project_type == "library" else "Push")
+    names |= {"Publish"} if case.project_type == "library" else {"Image", "Push"}
     if case.gpu:
         names.add("GPU tests")
     return names
@@ -67,7 +67,7 @@ def test_tests_run_in_parallel(parsed) -> None:
     rendered, jf = parsed
     (parallel,) = jf.stages()["Test"].find("parallel")
     inner = {call.args[0] for call in parallel.find("stage")}
-    assert inner == expected_stages(rendered.case) - {"Build", "Test", "Push", "Publish"}
+    assert inner == expected_stages(rendered.case) - {"Build", "Test", "Image", "Push", "Publish"}
 
 
 def test_gpu_label_and_args_iff_gpu(parsed) -> None:
@@ -89,9 +89,12 @@ def test_gpu_label_and_args_iff_gpu(parsed) -> None:
 
 def test_every_stage_has_a_docker_or_gpu_agent(parsed) -> None:
     _, jf = parsed
-    for name, stage in jf.stages().items():
-        if name == "Test":
-            continue  # a parallel wrapper: its branches pick their agents
+    stages = jf.stages()
+    # Image's sequential stages run on Image's agent (one workspace, one Docker engine).
+    inherit = {c.args[0] for c in stages["Image"].find("stage")} if "Image" in stages else set()
+    for name, stage in stages.items():
+        if name == "Test" or name in inherit:
+            continue  # a parallel wrapper picks no agent; Image's stages share its agent
         labels = stage.strings("label")
         assert labels and set(labels) <= {"docker", "gpu"}, name
 
@@ -116,7 +119,10 @@ def test_unit_tests_publish_junit(parsed) -> None:
         reports = [m for sh in stage.strings("sh") for m in re.findall(r"--junitxml=(\S+)", sh)]
         (post,) = stage.find("post")
         (always,) = post.find("always")
-        assert reports and always.strings("junit") == reports, name
+        junit = always.find("junit")
+        assert reports and [c.kwargs["testResults"] for c in junit] == reports, name
+        # A stage that dies before pytest writes its report keeps its own error message.
+        assert all(c.kwargs["allowEmptyResults"] == "true" for c in junit), name
 
 
 def test_mlt_check_only_warns(parsed) -> None:
@@ -132,19 +138,53 @@ def test_build_and_push_image(parsed_image) -> None:
     answers = rendered.answers
     env = jf.pipeline().find("environment")[0].assignments
     assert env["IMAGE_NAME"] == f"{answers['image_registry']}/{answers['project_name']}"
-    build_sh = " ".join(jf.stages()["Build"].strings("sh"))
-    assert "docker build" in build_sh and "BASE_IMAGE" in build_sh
-    push = jf.stages()["Push"]
-    assert push.strings("branch") == ["main"]
+    stages = jf.stages()
+    image = stages["Image"]
+    # Build and Push are sequential stages of Image, on Image's agent: Push pushes the image
+    # Build built and smoke-tested, no rebuild.
+    assert {c.args[0] for c in image.find("stage")} == {"Build", "Push"}
+    assert image.strings("label") == ["docker"]
+    assert "GIT_COMMIT.take(" in image.find("environment")[0].assignments["IMAGE"]
+    build_sh = " ".join(stages["Build"].strings("sh"))
+    assert "docker build --pull" in build_sh and "BASE_IMAGE" in build_sh
+    assert "docker login" in build_sh and "docker run --rm" in build_sh
+    (base_creds,) = stages["Build"].find("usernamePassword")
+    assert base_creds.kwargs["credentialsId"] == "base-image-registry-credentials"
+    push = stages["Push"]
+    (when,) = push.find("when")
+    assert when.strings("branch") == ["main"] and when.strings("beforeAgent") == ["true"]
     (creds,) = push.find("usernamePassword")
     assert creds.kwargs["credentialsId"] == "registry-credentials"
-    assert "docker push" in " ".join(push.strings("sh"))
-    for stage in (jf.stages()["Build"], push):
-        (image_env,) = [e.assignments["IMAGE"] for e in stage.find("environment")]
-        assert "GIT_COMMIT.take(" in image_env
-    # Nothing outside Push may push.
-    others = [s for n, s in jf.stages().items() if n not in {"Push", "Test"}]
+    push_sh = " ".join(push.strings("sh"))
+    assert 'docker push "$IMAGE"' in push_sh and "docker build" not in push_sh
+    assert "image-digest.txt" in push.strings("archiveArtifacts") or any(
+        c.kwargs.get("artifacts") == "image-digest.txt" for c in push.find("archiveArtifacts")
+    )
+    # Nothing outside Push may push, and nothing is tagged :latest (deploys use commit tags).
+    others = [s for n, s in stages.items() if n not in {"Push", "Image"}]
     assert not any("docker push" in sh for s in others for sh in s.strings("sh"))
+    assert not any(":latest" in sh for sh in jf.root.strings("sh"))
+
+
+def test_ci_runs_day_one(parsed) -> None:
+    """Locked installs, mypy, coverage, a pinned mlt, and every `when` decided before an agent
+    is allocated."""
+    rendered, jf = parsed
+    stages = jf.stages()
+    env = jf.pipeline().find("environment")[0].assignments
+    assert env["MLT_SPEC"] == rendered.answers["mlt_spec"]
+    assert rendered.answers["mlt_spec"] != "mlt"
+    syncs = [sh for sh in jf.root.strings("sh") if sh.startswith("uv sync")]
+    assert syncs and all("--locked" in sh for sh in syncs)
+    assert "uv run mypy" in stages["Lint"].strings("sh")
+    assert any("--cov" in sh for sh in stages["Unit tests (CPU)"].strings("sh"))
+    for when in jf.root.find("when"):
+        assert when.strings("beforeAgent") == ["true"]
+    if rendered.case.gpu:
+        (docker,) = stages["GPU tests"].find("docker")
+        assert docker.strings("registryCredentialsId") == ["base-image-registry-credentials"]
+        host = rendered.answers["base_image_registry"].split("/")[0]
+        assert docker.strings("registryUrl") == [f"https://{host}"]
 
 
 def test_library_publishes_wheels_on_tags(parsed_library) -> None:

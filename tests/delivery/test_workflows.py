@@ -60,11 +60,26 @@ def test_github_workflow_rules(case: Case, renders) -> None:
         assert jobs["publish"]["if"].startswith("startsWith(github.ref, 'refs/tags/")
     else:
         assert writers == {"image"} and jobs["image"]["permissions"]["packages"] == "write"
-        (build,) = [s for s in jobs["image"]["steps"] if "build-push-action" in s.get("uses", "")]
-        assert "refs/heads/main" in build["with"]["push"]
+        steps = jobs["image"]["steps"]
+        (build,) = [s for s in steps if "build-push-action" in s.get("uses", "")]
+        # Built once and loaded, smoke-tested, then that very image is pushed (no rebuild).
+        assert build["with"].get("push") is None and build["with"]["load"] is True
+        assert build["with"]["pull"] is True
+        (push,) = [s for s in steps if s.get("id") == "push"]
+        assert "refs/heads/main" in push["if"] and 'docker push "$IMAGE"' in push["run"]
+        smoke = steps.index(push) - 1
+        assert "docker run --rm" in steps[smoke]["run"]
+        assert "latest" not in build["with"]["tags"]
+        assert set(jobs["image"]["outputs"]) == {"image", "digest"}
+    runs = [st["run"] for job in jobs.values() for st in job["steps"] if "run" in st]
+    syncs = [r for r in runs if r.startswith("uv sync")]
+    assert syncs and all("--locked" in r for r in syncs)
+    assert "uv run mypy" in runs and any("--cov" in r for r in runs)
+    assert wf["env"]["MLT_SPEC"] == rendered.answers["mlt_spec"] != "mlt"
     if case.gpu:
         gpu = jobs["gpu-test"]
         assert gpu["runs-on"] == ["self-hosted", "linux", "gpu"]
+        assert set(gpu["container"]["credentials"]) == {"username", "password"}
         assert "--gpus all" in gpu["container"]["options"]
         assert "--shm-size=" in gpu["container"]["options"]
     assert ("gpu-test" in jobs) == case.gpu
@@ -79,6 +94,14 @@ def test_gitlab_ci_is_schema_valid(case: Case, renders, gitlab_errors) -> None:
 def _jobs(ci: dict[str, Any]) -> dict[str, dict[str, Any]]:
     keywords = {"workflow", "stages", "variables", "default", "include"}
     return {k: v for k, v in ci.items() if k not in keywords and not k.startswith(".")}
+
+
+def _script(job: dict[str, Any]) -> list[str]:
+    """The job's script lines, nested lists (YAML anchors) flattened as GitLab does."""
+    lines: list[str] = []
+    for item in job.get("script", []):
+        lines += _script({"script": item}) if isinstance(item, list) else [item]
+    return lines
 
 
 def _resolved(ci: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
@@ -100,12 +123,21 @@ def test_gitlab_ci_rules(case: Case, renders) -> None:
     assert ("gpu-tests" in jobs) == case.gpu
     gpu_tagged = {name for name, job in jobs.items() if "gpu" in job.get("tags", [])}
     assert gpu_tagged == ({"gpu-tests"} if case.gpu else set())
+    assert "uv sync --locked --all-extras" in ci[".uv"]["before_script"]
+    assert "uv run mypy" in jobs["lint"]["script"]
+    assert "--cov" in " ".join(jobs["unit-tests"]["script"]) and "coverage" in jobs["unit-tests"]
+    assert ci["variables"]["MLT_SPEC"] == renders.get(case).answers["mlt_spec"] != "mlt"
     if case.project_type == "library":
         assert jobs["publish"]["rules"] == [{"if": "$CI_COMMIT_TAG"}]
         return
-    pushers = {n for n, job in jobs.items() if "docker push" in " ".join(job.get("script", []))}
+    pushers = {n for n, job in jobs.items() if "docker push" in " ".join(_script(job))}
     assert pushers == {"push-image"}
     push = jobs["push-image"]
+    # The pushed image is the one built and smoke-tested in the same job, under its commit tag.
+    script = _script(push)
+    assert script[: len(_script(jobs["build-image"]))] == _script(jobs["build-image"])
+    assert any("docker run --rm" in line for line in script)
+    assert "latest" not in " ".join(script) and push["artifacts"]["reports"]["dotenv"]
     assert push["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
     assert push["interruptible"] is False
     for name in ("build-image", "push-image"):

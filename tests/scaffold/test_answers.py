@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mlt.errors import UsageError
-from mlt.scaffold.answers import PROJECT_NAME, check_project_name, coerce_answers, parse_data
+from mlt.scaffold.answers import (
+    PROJECT_NAME,
+    check_project_name,
+    check_values,
+    coerce_answers,
+    parse_data,
+)
 
 QUESTIONS = {
     "project_name": {"type": "str"},
@@ -112,3 +120,42 @@ def test_name_regex_matches_the_bundled_validator():
             (resources.template_dir(project_type) / "copier.yml").read_text()
         )
         assert PROJECT_NAME.pattern in config["project_name"]["validator"]
+
+
+@pytest.mark.parametrize("word", ["class", "def", "import", "async", "None"])
+def test_keywords_are_not_package_names(word):
+    with pytest.raises(UsageError, match=f"^invalid package_name '{word}': a Python keyword"):
+        check_values({"package_name": word})
+
+
+@pytest.mark.parametrize(
+    "registry",
+    ["registry.example.com/ml", "ghcr.io/acme/ml", "localhost:5000", "r.io/a__b/c-d/e.f", "x"],
+)
+def test_good_registries(registry):
+    check_values({"image_registry": registry, "base_image_registry": registry})
+
+
+@pytest.mark.parametrize(
+    "registry", ["Bad Registry", "Ghcr.io/acme", "ghcr.io/Acme", "r.io/", "r.io//a", "-r.io", "a b"]
+)
+def test_bad_registries(registry):
+    with pytest.raises(UsageError, match=f"^invalid image_registry '{re.escape(registry)}'"):
+        check_values({"image_registry": registry})
+
+
+@pytest.mark.parametrize("tag", ["2026.11", "latest", "v1_2-rc.3", "A" * 128])
+def test_good_tags(tag):
+    check_values({"base_image_tag": tag})
+
+
+@pytest.mark.parametrize("tag", ["not a tag!", ".hidden", "-x", "", "A" * 129, "a:b"])
+def test_bad_tags(tag):
+    with pytest.raises(UsageError, match="^invalid base_image_tag"):
+        check_values({"base_image_tag": tag})
+
+
+def test_checks_run_when_answers_are_coerced():
+    questions = {"package_name": {"type": "str"}}
+    with pytest.raises(UsageError, match="a Python keyword"):
+        coerce_answers({"package_name": "while"}, questions, "t")

@@ -20,6 +20,7 @@ COMMON = {
     "README.md",
     "certs/README.md",
     "pyproject.toml",
+    "renovate.json",
 }
 
 PER_TYPE = {

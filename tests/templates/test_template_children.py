@@ -18,12 +18,14 @@ import pytest
 from mlt.scaffold.render import TemplateSource, render_template
 
 from .matrix import TYPES
+from .wheels import cpu_torch_index, wheel_dirs
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 VENVS = REPO / ".venvs"
-FIND_LINKS = [d for d in ("/opt/wheels", "/opt/pypi/files") if Path(d).is_dir()]
+# Local wheel folders (MLT_TEST_WHEELS, else PIP_FIND_LINKS): never a machine-specific path.
+FIND_LINKS = [str(d) for d in wheel_dirs()]
 # (group id, python, framework, template types): every type × framework on 3.11, plus the
 # oldest and newest supported Python for the framework-free children.
 GROUPS = [
@@ -75,14 +77,8 @@ def make_venv(group: str, python: str, framework: str) -> Path:
     install = [uv(), "pip", "install", "-q", "--python", str(py)]
     for links in FIND_LINKS:
         install += ["--find-links", links]
-    if framework == "pytorch":
-        wheels = sorted(Path("/opt/wheels").glob("torch-*+cpu-*.whl")) if FIND_LINKS else []
-        # Never let the resolver pull the multi-GB CUDA build: a local CPU wheel or the CPU index.
-        if wheels:
-            run([*install, str(wheels[-1])])
-        else:
-            run([*install, "torch", "--index-url", "https://download.pytorch.org/whl/cpu"])
-    elif framework == "tensorflow":
+    # pytorch: nothing to pre-install, the children route torch to their CPU index (a local one).
+    if framework == "tensorflow":
         run([*install, "tensorflow-cpu>=2.16"])
     return py
 
@@ -99,6 +95,8 @@ def test_children_install_and_pass_their_tests(tmp_path, group, python, framewor
         name = f"{project_type}-{group}".replace("_", "-")
         dest = tmp_path / name
         answers = {"project_name": name, "framework": framework, "python_version": python}
+        if framework == "pytorch":
+            answers["torch_index_url"] = cpu_torch_index(tmp_path / "torch-index")
         render_template(TemplateSource.bundled(project_type), dest, answers)
         children.append((project_type, dest))
     install = [uv(), "pip", "install", "-q", "--python", str(py)]

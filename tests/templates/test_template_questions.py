@@ -1,30 +1,23 @@
-"""The three templates share one question block and one set of tooling files; keep them equal."""
+"""The three templates share one question block (from templates/_shared); each adds its own."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
 from mlt import resources
+from mlt.cli import app
 from mlt.errors import UsageError
 from mlt.scaffold.render import TemplateSource, render_template
 
 TYPE_SPECIFIC = {
-    "batch-job": {"job_completions", "job_parallelism", "schedule"},
-    "service": {"port", "min_replicas", "max_replicas"},
-    "library": set(),
+    "batch-job": {"delivers", "job_completions", "job_parallelism", "schedule"},
+    "service": {"delivers", "port", "min_replicas", "max_replicas"},
+    "library": {"delivers"},
 }
-# Tooling files that must be byte-identical in every template (copied, not generated).
-SHARED_FILES = (
-    ".dockerignore",
-    ".gitignore",
-    ".hadolint.yaml",
-    ".pre-commit-config.yaml",
-    "LICENSE.jinja",
-    "certs/README.md",
-)
 
 
 def questions(project_type: str) -> dict:
@@ -49,12 +42,6 @@ def test_type_specific_questions_exist(project_type):
     assert TYPE_SPECIFIC[project_type] <= questions(project_type).keys()
 
 
-@pytest.mark.parametrize("name", SHARED_FILES)
-def test_shared_files_are_identical(name):
-    texts = {t: (resources.template_dir(t) / "project" / name).read_bytes() for t in TYPE_SPECIFIC}
-    assert len(set(texts.values())) == 1, f"{name} differs between templates"
-
-
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
@@ -64,8 +51,82 @@ def test_shared_files_are_identical(name):
             {"project_name": "ok", "framework": "pytorch", "gpu": True, "base_image": "tensorflow"},
             "framework=pytorch cannot use the tensorflow base image",
         ),
+        ({"project_name": "ok", "package_name": "class"}, "must not be a Python keyword"),
+        ({"project_name": "ok", "base_image_tag": "not a tag!"}, "base_image_tag must be an"),
+        ({"project_name": "ok", "image_registry": "Bad Registry"}, "image_registry must be a"),
+        ({"project_name": "ok", "base_image_registry": "a/B c"}, "base_image_registry must be"),
+        ({"project_name": "ok", "mlt_spec": "mlt"}, "mlt_spec must pin mlt"),
+        ({"project_name": "ok", "mlt_spec": "mlt @ git+https://x/mlt"}, "mlt_spec must pin"),
+        (
+            {"project_name": "ok", "gpu": True, "gpu_node_selector": "gpu"},
+            "gpu_node_selector must be one Kubernetes label",
+        ),
+        (
+            {"project_name": "ok", "framework": "pytorch", "torch_index_url": "pytorch.org"},
+            "torch_index_url must be an http",
+        ),
     ],
 )
 def test_validators(tmp_path: Path, answers, message):
     with pytest.raises(UsageError, match=message):
         render_template(TemplateSource.bundled("library"), tmp_path / "x", answers)
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"mlt_spec": "mlt==0.1.0"},
+        {"mlt_spec": "mlt @ git+https://github.com/mlt-dev/mlt@0123abc"},
+        {"mlt_spec": "mlt @ https://pypi.internal/mlt-0.1.0-py3-none-any.whl"},
+        {"image_registry": "localhost:5000/team_a/ml", "base_image_tag": "2026.11-cu12.6_b1"},
+        {"package_name": "match"},  # a soft keyword imports fine
+        {"gpu": True, "gpu_node_selector": "cloud.google.com/gke-accelerator=nvidia-l4"},
+    ],
+)
+def test_good_answers_pass_the_validators(tmp_path: Path, answers):
+    render_template(
+        TemplateSource.bundled("library"), tmp_path / "x", {"project_name": "ok", **answers}
+    )
+
+
+# mlt's own checks (scaffold/answers.py) word these before any render, at new and update.
+BAD_D = [
+    ("package_name=class", "error: invalid package_name 'class': a Python keyword cannot be "
+     "imported as a package"),
+    ("base_image_tag=not a tag!", "error: invalid base_image_tag 'not a tag!': expected an image "
+     "tag: letters, digits, '_', '.', '-'"),
+    ("image_registry=Bad Registry", "error: invalid image_registry 'Bad Registry': expected a "
+     "lowercase registry host with an optional path, no spaces (e.g. ghcr.io/acme/ml)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("pair", "message"), BAD_D, ids=[p for p, _ in BAD_D])
+def test_mlt_new_refuses_bad_answers_in_one_line(tmp_path: Path, runner, pair, message):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["new", "service", "svc", "-o", str(out), "--defaults", "-d", pair])
+    assert (result.exit_code, result.stderr) == (2, message + "\n")
+    assert not out.exists()
+
+
+def test_mlt_new_words_a_template_validator_in_one_line(tmp_path: Path, runner):
+    result = runner.invoke(
+        app,
+        ["new", "library", "lib", "-o", str(tmp_path / "o"), "--defaults", "-d", "mlt_spec=mlt"],
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: invalid mlt_spec 'mlt': mlt_spec must pin mlt")
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("pair", "message"), BAD_D, ids=[p for p, _ in BAD_D])
+def test_mlt_update_refuses_bad_answers_in_one_line(tmp_path: Path, runner, pair, message):
+    made = runner.invoke(app, ["new", "library", "lib", "-o", str(tmp_path), "--defaults"])
+    assert made.exit_code == 0, made.output
+    child = tmp_path / "lib"
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=child, capture_output=True, text=True, check=True
+    ).stdout
+    result = runner.invoke(app, ["update", str(child), "-d", pair])
+    assert (result.exit_code, result.stderr) == (2, message + "\n")
+    after = subprocess.run(["git", "rev-parse", "HEAD"], cwd=child, capture_output=True, text=True)
+    assert after.stdout == head

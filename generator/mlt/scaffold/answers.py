@@ -1,7 +1,8 @@
-"""Check the project name and turn `-d KEY=VALUE` pairs into typed template answers."""
+"""Check the project name and turn `-d KEY=VALUE` pairs into typed, checked template answers."""
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -11,6 +12,25 @@ from mlt.kvpairs import parse_pairs
 
 PROJECT_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _NUMBER_TYPES = {"int": (int,), "float": (int, float)}
+# Docker's reference grammar: lowercase host[:port] then lowercase path components.
+REGISTRY = re.compile(
+    r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$"
+)
+IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_REGISTRY_HINT = "a lowercase registry host with an optional path, no spaces (e.g. ghcr.io/acme/ml)"
+# Answers mlt's templates share, checked before any render so that a bad value fails as one
+# line at `mlt new` and `mlt update` whichever renderer runs (and for templates without the
+# copier validators): each check returns the problem, or None.
+VALUE_CHECKS = {
+    "package_name": lambda v: (
+        "a Python keyword cannot be imported as a package" if keyword.iskeyword(v) else None
+    ),
+    "image_registry": lambda v: None if REGISTRY.match(v) else f"expected {_REGISTRY_HINT}",
+    "base_image_registry": lambda v: None if REGISTRY.match(v) else f"expected {_REGISTRY_HINT}",
+    "base_image_tag": lambda v: (
+        None if IMAGE_TAG.match(v) else "expected an image tag: letters, digits, '_', '.', '-'"
+    ),
+}
 
 
 def check_project_name(name: str) -> None:
@@ -45,9 +65,21 @@ def coerce_answers(
         # project_name is the NAME argument, never a -d key.
         valid = ", ".join(q for q in questions if q != "project_name") or "none"
         raise UsageError(f"unknown answer {noun} {names} for template {source} (valid: {valid})")
-    return {
+    typed = {
         key: _coerce(key, text, str(questions[key].get("type") or "")) for key, text in raw.items()
     }
+    check_values(typed)
+    return typed
+
+
+def check_values(answers: Mapping[str, Any]) -> None:
+    """Refuse answers that would render a broken project (`package_name=class`, an image
+    registry with spaces, a tag Docker rejects) with a one-line UsageError."""
+    for key, value in answers.items():
+        check = VALUE_CHECKS.get(key)
+        problem = check(value) if check and isinstance(value, str) else None
+        if problem:
+            raise UsageError(f"invalid {key} '{value}': {problem}")
 
 
 def _coerce(key: str, text: str, qtype: str) -> Any:

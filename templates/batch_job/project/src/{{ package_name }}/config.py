@@ -81,7 +81,9 @@ def parse_config(data: Any, base: Path) -> JobConfig:
     )
 
 
-def _section(data: Any, name: str, required: set[str] = frozenset(), allowed=frozenset()):
+def _section(
+    data: Any, name: str, required: set[str] | frozenset[str] = frozenset(), allowed=frozenset()
+):
     if not isinstance(data, dict):
         raise ConfigError(f"{name} must be a mapping")
     missing = sorted(required - data.keys())
