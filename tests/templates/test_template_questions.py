@@ -13,7 +13,7 @@ from mlt.scaffold.render import TemplateSource, render_template
 
 TYPE_SPECIFIC = {
     "batch-job": {"job_completions", "job_parallelism", "schedule"},
-    "service": {"port", "min_replicas", "max_replicas"},
+    "service": {"port", "min_replicas", "max_replicas", "target_requests_per_second"},
     "library": set(),
 }
 # Tooling files that must be byte-identical in every template (copied, not generated).
