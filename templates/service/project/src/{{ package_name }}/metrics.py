@@ -18,6 +18,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# Clients choose the method: anything else is one label value, so it cannot grow the series.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 @dataclass
@@ -97,4 +99,5 @@ class MetricsMiddleware:
             # raw path, so unknown URLs cannot explode the label cardinality.
             route = scope.get("route")
             name = getattr(route, "path", "unmatched")
-            self.metrics.observe(name, scope["method"], status, time.perf_counter() - start)
+            method = scope["method"] if scope["method"] in METHODS else "other"
+            self.metrics.observe(name, method, status, time.perf_counter() - start)
