@@ -39,10 +39,9 @@ class DrainingServer(uvicorn.Server):
             log.info("%s received: draining (readiness 503)", signal.Signals(sig).name)
             self.lifecycle.draining = True
             self.drain_deadline = time.monotonic() + self.graceful_timeout
-        elif self.should_exit:
-            self.force_exit = True
         else:
-            self.should_exit = True
+            # The operator insists: skip the wait for connections and the lifespan shutdown.
+            self.should_exit = self.force_exit = True
 
     async def on_tick(self, counter: int) -> bool:
         # uvicorn calls this every 0.1 s; returning True starts its shutdown.
@@ -60,7 +59,7 @@ def serve(app: object, lifecycle: Lifecycle, graceful_timeout: float, **config: 
     """Run `app` until a signal drains it; False when the server never started."""
     server = DrainingServer(uvicorn.Config(app, **config), lifecycle, graceful_timeout)
     server.run()
-    _exit_if_stuck(grace=2.0)
+    _exit_if_stuck(grace=1.0)
     return server.started
 
 
