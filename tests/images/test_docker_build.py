@@ -202,5 +202,15 @@ def test_service_project_builds_from_the_base_and_serves_healthz(docker_api, bui
         top = docker_api.top(container)["Processes"]
         assert "tini" in " ".join(top[0]) if top else True
         assert docker_api.inspect_container(container)["Config"]["User"] == "10001"
+        # What Kubernetes does to the pod: the preStop hook runs `sleep`, then SIGTERM goes to
+        # PID 1 (tini). The server drains and exits 0, not 143.
+        hook = docker_api.exec_create(container, ["sleep", "1"])
+        docker_api.exec_start(hook)
+        assert docker_api.exec_inspect(hook)["ExitCode"] == 0
+        docker_api.stop(container, timeout=25)
+        state = docker_api.inspect_container(container)["State"]
+        logs = docker_api.logs(container).decode("utf-8", "replace")
+        assert state["ExitCode"] == 0, logs[-2000:]
+        assert "draining" in logs and "Application shutdown complete" in logs
     finally:
         docker_api.remove_container(container, force=True)

@@ -15,7 +15,7 @@ from mlt.scaffold.render import TemplateSource, render_template
 
 TYPE_SPECIFIC = {
     "batch-job": {"delivers", "job_completions", "job_parallelism", "schedule"},
-    "service": {"delivers", "port", "min_replicas", "max_replicas"},
+    "service": {"delivers", "port", "min_replicas", "max_replicas", "target_requests_per_second"},
     "library": {"delivers"},
 }
 

@@ -9,24 +9,28 @@ from .settings import Settings, SettingsError
 
 
 def main() -> None:
-    """Start uvicorn; SIGTERM drains in-flight requests for GRACEFUL_TIMEOUT seconds."""
+    """Start the server; SIGTERM drains in-flight requests for up to GRACEFUL_TIMEOUT seconds."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         sys.exit(f"error: {exc}")
-    import uvicorn
-
     from .app import create_app
+    from .lifecycle import Lifecycle
+    from .server import serve
 
     level = "DEBUG" if settings.log_level == "trace" else settings.log_level.upper()
     logging.basicConfig(level=level)
-    uvicorn.run(
-        create_app(settings.model_path),
+    lifecycle = Lifecycle()
+    started = serve(
+        create_app(settings.model_path, lifecycle),
+        lifecycle,
+        settings.graceful_timeout,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        timeout_graceful_shutdown=settings.graceful_timeout,
     )
+    if not started:
+        sys.exit(3)  # uvicorn's code for a failed start-up (model did not load, port taken)
 
 
 if __name__ == "__main__":

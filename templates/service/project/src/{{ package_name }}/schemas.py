@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_BATCH = 1000  # bounds memory and latency per request
 
 
 class PredictRequest(BaseModel):
     """A batch of feature vectors, each with the model's number of features."""
+
+    # NaN and infinity would flow through the model into a response JSON cannot carry.
+    model_config = ConfigDict(allow_inf_nan=False)
 
     instances: list[list[float]] = Field(
         min_length=1,
