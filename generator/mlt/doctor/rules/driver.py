@@ -16,6 +16,7 @@ from mlt.doctor.rules.base import (
     driver_present,
     gpus,
     kernel_driver,
+    libcuda_loaded,
     loaded_paths,
     node_gpus,
     signs_of_gpu,
@@ -156,6 +157,10 @@ def rule_driver_too_old(f: Facts, gpu_expected: bool) -> list[Finding]:
     driver = kernel_driver(f)
     evidence = [source]
     if _get(f, "cuda_runtime", "cudart_device_count_rc") == 35:
+        if not libcuda_loaded(f):
+            # cudart says "insufficient driver" when libcuda is missing altogether: that is
+            # no-driver / container-gpu-not-exposed / lib-not-found, not an old driver
+            return []
         evidence.append("cudaGetDeviceCount -> 35 (cudaErrorInsufficientDriver)")
         return [_too_old(f, runtime, driver, evidence)]
     if not driver:
