@@ -119,7 +119,7 @@ def node_gpus(f: Facts) -> list[str]:
 def driver_present(f: Facts) -> bool:
     nvml = f.get("nvml") or {}
     return bool(
-        _get(f, "host", "driver")
+        (_get(f, "host", "driver") and not _get(f, "host", "driver", "error"))
         or (nvml.get("loaded") and not nvml.get("error"))
         or nvml.get("init_rc") in (4, 18)  # no permission / version mismatch: a driver exists
         or _get(f, "cuda_driver", "init_rc") in (0, 802, 804)
