@@ -155,6 +155,13 @@ class Doctor:
             report = {}
         return Result(result.exit_code, report, result.output)
 
+    def run_text(self, *args: str, root: Path | None = None) -> str:
+        """The human report (what a person reads), for the same setup, spaces collapsed
+        (rich wraps long facts at the terminal width)."""
+        argv = ["doctor", "--gpu", "--python", sys.executable, "--root", str(root or self.root)]
+        result = CliRunner().invoke(app, argv + list(args), catch_exceptions=False)
+        return " ".join(result.output.split())
+
 
 @pytest.fixture
 def doctor(monkeypatch, stubs, tmp_path) -> Doctor:

@@ -102,11 +102,11 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
     rows += _packages(facts)
     runtime = facts.get("cuda_runtime") or {}
     for path, version in (runtime.get("cudart_versions") or {}).items():
-        rows.append(("CUDA runtime", f"{_cuda(version)} ({path})"))
+        rows.append(("CUDA runtime", f"{_cuda(version)} ({path.rsplit('/', 1)[-1]})"))
     if runtime.get("cudart_version") and not runtime.get("cudart_versions"):
         rows.append(("CUDA runtime", _cuda(runtime["cudart_version"])))
     for path, version in (runtime.get("cudnn_versions") or {}).items():
-        rows.append(("cuDNN", f"{_cudnn(version)} ({path})"))
+        rows.append(("cuDNN", f"{_cudnn(version)} ({path.rsplit('/', 1)[-1]})"))
     command = facts.get("command")
     if command:
         rows.append(

@@ -77,17 +77,30 @@ def rule_cudnn_mismatch(f: Facts, gpu_expected: bool) -> list[Finding]:
 
 
 def _folder_version(f: Facts, folder: str) -> str | None:
-    """The cuDNN version of a folder: its front library's answer, else its wheel's version."""
-    for path, value in (_get(f, "cuda_runtime", "cudnn_versions") or {}).items():
-        if value and str(Path(os.path.realpath(path)).parent) == folder:
-            return _fmt(cudnn_version(int(value)))
+    """The cuDNN version of a folder: its wheel's version, else its front library's answer.
+
+    The wheel comes first: the front library answers cudnnGetVersion() from whichever
+    sub-library it loaded, which in a mixed setup is the other folder's.
+    """
     for dist in _get(f, "wheels", "dists") or []:
         if dist["name"].startswith("nvidia-cudnn"):
             for pkg in ("cudnn", "cu13"):
                 wheel_dir = Path(dist.get("location") or "/nonexistent") / "nvidia" / pkg / "lib"
                 if os.path.realpath(wheel_dir) == folder:
                     return f"{dist['version']} ({dist['name']})"
+    for path, value in _answers(f).items():
+        if str(Path(path).parent) == folder:
+            return _fmt(cudnn_version(int(value)))
     return None
+
+
+def _answers(f: Facts) -> dict[str, int]:
+    """Front library (realpath) -> what its cudnnGetVersion() said."""
+    return {
+        os.path.realpath(path): value
+        for path, value in (_get(f, "cuda_runtime", "cudnn_versions") or {}).items()
+        if value
+    }
 
 
 def rule_cudnn_mixed(f: Facts, gpu_expected: bool) -> list[Finding]:
@@ -118,6 +131,10 @@ def rule_cudnn_mixed(f: Facts, gpu_expected: bool) -> list[Finding]:
             f"Remove the cuDNN files in {', '.join(strays)} from the search path (ld.so.conf, "
             f"RPATH) so every cuDNN part comes from {front or 'one folder'}."
         )
+    evidence += [
+        f"cudnnGetVersion() of {path} answers {_fmt(cudnn_version(int(value)))}"
+        for path, value in _answers(f).items()
+    ]
     return [
         Finding(
             "cudnn-mixed",

@@ -26,8 +26,9 @@ atexit.register(_dump_maps)
 
 _here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]
-sys.modules.pop("sitecustomize", None)
+_self = sys.modules.pop("sitecustomize", None)
 try:  # the user's (or the distribution's) sitecustomize, as if we were never here
     import sitecustomize  # noqa: F401
 except ImportError:
-    pass
+    # none: the import machinery expects this module back under its name
+    sys.modules["sitecustomize"] = _self
