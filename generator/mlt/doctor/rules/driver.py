@@ -244,7 +244,6 @@ def rule_stub_driver(f: Facts, gpu_expected: bool) -> list[Finding]:
 
 def rule_forward_compat(f: Facts, gpu_expected: bool) -> list[Finding]:
     compat_libs = [p for p in loaded_paths(f, "libcuda") if "/compat/" in p]
-    allowed = set(compat.load()["gpus"].get("forward_compat_brands") or [])
     evidence = [f"libcuda loaded from {p} (cuda-compat)" for p in compat_libs]
     if 804 in (
         _get(f, "cuda_driver", "init_rc"),
@@ -252,6 +251,7 @@ def rule_forward_compat(f: Facts, gpu_expected: bool) -> list[Finding]:
     ):
         evidence.append("CUDA error 804: forward compatibility was attempted on non supported HW")
     elif compat_libs:
+        allowed = set(compat.load()["gpus"].get("forward_compat_brands") or [])
         bad = [g for g in gpus(f) if brand_name(g.get("brand")) not in allowed | {None}]
         if not bad:
             return []
