@@ -89,6 +89,8 @@ def test_two_runtimes_in_one_process_from_cu12_and_cu13_wheels(doctor, wheel_sit
     facts = r.report["facts"]
     assert facts["command"]["returncode"] == 0
     assert sorted(facts["cuda_runtime"]["cudart_versions"].values()) == [12090, 13000]
+    # judged: the copy loaded first (its symbols win), known from the command's LD_DEBUG
+    assert facts["cuda_runtime"]["cudart_version"] == 12090
     # one root cause: both wheel flavours installed; the duplicate it explains is info
     assert _errors(r) == ["conflicting-cuda-packages:nvidia-cuda-runtime"]
     root = r.finding("conflicting-cuda-packages")

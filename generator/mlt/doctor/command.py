@@ -66,7 +66,7 @@ class Sampler(threading.Thread):
     def __init__(self, pgid: int):
         super().__init__(name="mlt-doctor-maps", daemon=True)
         self.pgid, self.stop, self.samples = pgid, threading.Event(), 0
-        self.libs: dict[str, dict[str, Any]] = {}
+        self.libs: dict[tuple[int, str], dict[str, Any]] = {}
 
     def run(self) -> None:
         interval = 0.02
@@ -77,7 +77,7 @@ class Sampler(threading.Thread):
                 except OSError:
                     continue
                 for lib in parse_maps(text, pid):
-                    self.libs.setdefault(lib["path"], lib)
+                    self.libs.setdefault((lib["pid"], lib["path"]), lib)
             self.samples += 1
             self.stop.wait(interval)
             interval = min(0.2, interval * 1.5)  # dense at start-up, then cheap
@@ -114,7 +114,7 @@ def trace_command(
     for dump in sorted(maps_dir.glob("exit-*.maps")):
         pid = dump.stem.split("-", 1)[1]
         for lib in parse_maps(bounded.read_text(dump, MAPS_LIMIT), pid):
-            libs.setdefault(lib["path"], lib)
+            libs.setdefault((lib["pid"], lib["path"]), lib)
     for lib in libs.values():
         lib["realpath"] = _realpath(lib["path"])
     output = bounded.read_tail(tmp / "command.out", 16 << 10)
@@ -126,6 +126,6 @@ def trace_command(
         "output_tail": output[-4000:],
         "samples": sampler.samples,
         "exit_maps": len(list(maps_dir.glob("exit-*.maps"))),
-        "loaded_libs": sorted(libs.values(), key=lambda lib: (lib["key"], lib["path"])),
+        "loaded_libs": sorted(libs.values(), key=lambda lib: (lib["key"], lib["path"], lib["pid"])),
         "trace": runner.traced_libs(run, "command"),
     }

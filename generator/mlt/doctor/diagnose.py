@@ -72,6 +72,17 @@ def _start_probe(
 _VERSIONED = ("libcudart", "libcudnn", "libnccl")
 
 
+def _load_order(traced: dict[str, Any]) -> list[str]:
+    """The runtime files a traced command mapped, in the order it loaded them (LD_DEBUG's
+    'calling init' order, where it saw them), so the probe asks the first copy first."""
+    mapped = [
+        lib["realpath"] for lib in traced.get("loaded_libs") or [] if lib["key"] in _VERSIONED
+    ]
+    libs = (traced.get("trace") or {}).get("libs") or {}
+    inits = [os.path.realpath(p) for key in _VERSIONED for p in libs.get(key, {}).get("loaded", [])]
+    return list(dict.fromkeys([p for p in inits if p in mapped] + mapped))
+
+
 def collect_facts(opts: Options) -> dict[str, Any]:
     """All facts; never raises except for bad user input (UsageError)."""
     env = dict(os.environ) if opts.env is None else dict(opts.env)
@@ -91,9 +102,7 @@ def collect_facts(opts: Options) -> dict[str, Any]:
             traced = commandlib.trace_command(
                 opts.command, env, opts.trace, deadline - reserve, Path(tmp)
             )
-        load = [
-            lib["realpath"] for lib in traced.get("loaded_libs") or [] if lib["key"] in _VERSIONED
-        ]
+        load = _load_order(traced)
         run, start_error = _start_probe(interpreter, opts, env, deadline, load)
     else:
         run, start_error = _start_probe(interpreter, opts, env, deadline)

@@ -116,8 +116,12 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
                 f"{command.get('error') or 'exit 0'} ({command.get('duration_s')} s)",
             )
         )
+    seen = set()
     for lib in facts.get("loaded_libs") or []:
-        rows.append((f"loaded {lib['key']}", lib.get("realpath") or lib["path"]))
+        row = (f"loaded {lib['key']}", lib.get("realpath") or lib["path"])
+        if row not in seen:  # several processes of a traced command map the same file
+            seen.add(row)
+            rows.append(row)
     for key, value in (host.get("env") or {}).items():
         rows.append((key, value))
     methods = ", ".join((facts.get("trace") or {}).get("methods") or []) or "off"

@@ -75,7 +75,8 @@ def loaded_paths(f: Facts, key: str) -> list[str]:
         for lib in f.get("loaded_libs") or []
         if lib.get("key") == key
     ]
-    return paths or list(_get(f, "trace", "libs", key, "loaded") or [])
+    # a traced command's processes may each map the same file: list it once
+    return list(dict.fromkeys(paths)) or list(_get(f, "trace", "libs", key, "loaded") or [])
 
 
 def frameworks(f: Facts) -> dict[str, dict[str, Any]]:

@@ -355,10 +355,16 @@ def _int_call(lib, name):
     return (value.value if rc == 0 else None), rc
 
 
-def runtime_versions(maps):
-    """Ask each loaded runtime library (every mapped copy) for its own version."""
+def runtime_versions(maps, order=()):
+    """Ask each loaded runtime library (every mapped copy) for its own version.
+
+    `order`: the files in the order the traced program loaded them (the first copy of a
+    library is the one its symbols resolve to); else the maps order.
+    """
     out = {"cudart_versions": {}, "cudnn_versions": {}}
     by_key = {}
+    rank = {os.path.realpath(p): i for i, p in enumerate(order)}
+    maps = sorted(maps, key=lambda lib: rank.get(lib["realpath"], len(rank)))
     for lib in maps:
         by_key.setdefault(lib["key"], [])
         if lib["path"] not in by_key[lib["key"]]:
@@ -373,8 +379,6 @@ def runtime_versions(maps):
         drv, _ = _int_call(lib, "cudaDriverGetVersion")
         if drv is not None:
             out["cudart_driver_version"] = drv
-        if os.environ.get("MLT_PROBE_NO_DEVICE_CALL"):
-            continue
         count, rc = _int_call(lib, "cudaGetDeviceCount")
         out["cudart_device_count_rc"] = rc
         if rc == 0:
@@ -424,7 +428,7 @@ def main(argv):
         RESULT["speculative"] = guarded("speculative", speculative_loads, RESULT.get("wheels"))
         maps = guarded("maps", read_maps) or []
     RESULT["loaded_libs"] = maps
-    RESULT["cuda_runtime"] = guarded("cuda_runtime", runtime_versions, maps)
+    RESULT["cuda_runtime"] = guarded("cuda_runtime", runtime_versions, maps, exact)
     RESULT["duration_s"] = round(time.time() - start, 3)
     save("done")
     if OUT is None:
