@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import time
 
+from doctor_fakes import make_root
+
 HANG_IGNORING_TERM = "#!/bin/sh\ntrap '' TERM\nsleep 60\n"
 
 
@@ -86,3 +88,15 @@ def test_traced_command_that_hangs_and_ignores_sigterm_ends_at_the_timeout(docto
     # the probe still ran after it, in the time kept for it
     assert r.report["facts"]["nvml"]["driver_version"] == "550.54.15"
     assert os.environ.get("MLT_DOCTOR_MAPS_DIR") is None
+
+
+def test_fifo_as_the_driver_version_under_root_does_not_hang_the_cli(doctor, tmp_path):
+    root = make_root(tmp_path / "fifo-root")
+    version = root / "proc/driver/nvidia/version"
+    version.unlink()
+    os.mkfifo(version)  # opening it for reading would wait for a writer forever
+    started = time.monotonic()
+    r = doctor.run(root=root)
+    assert time.monotonic() - started < 10
+    assert "is not a regular file" in r.report["facts"]["host"]["driver"]["error"]
+    assert r.report["facts"]["nvml"]["driver_version"] == "550.54.15"  # NVML still answers

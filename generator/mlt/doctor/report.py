@@ -66,7 +66,9 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
     rows = [
         (
             "kernel driver",
-            f"{driver.get('version')} ({driver.get('flavor')})" if driver else "none",
+            f"{driver.get('version')} ({driver.get('flavor')})"
+            if driver.get("version")
+            else driver.get("error") or driver.get("raw") or "none",
         ),
         (
             "NVML",

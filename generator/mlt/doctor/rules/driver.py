@@ -30,7 +30,8 @@ def rule_no_driver(f: Facts, gpu_expected: bool) -> list[Finding]:
     if _get(f, "host", "container", "in_container") and not node_gpus(f):
         return []  # container-gpu-not-exposed says it better
     evidence = [
-        "/proc/driver/nvidia/version: missing (no NVIDIA kernel module loaded)",
+        "/proc/driver/nvidia/version: "
+        + (_get(f, "host", "driver", "error") or "missing (no NVIDIA kernel module loaded)"),
         f"NVML: {_get(f, 'nvml', 'error') or 'not loaded'}",
         "libcuda.so.1: "
         + (_get(f, "cuda_driver", "error") or f"cuInit -> {_get(f, 'cuda_driver', 'init_rc')}"),

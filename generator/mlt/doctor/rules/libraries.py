@@ -22,7 +22,7 @@ from mlt.doctor.trace import duplicates
 def _missing_sonames(f: Facts) -> dict[str, list[str]]:
     """soname -> evidence, for CUDA libraries something needed and the loader could not find."""
     missing: dict[str, list[str]] = {}
-    if _get(f, "host", "driver") or node_gpus(f):
+    if _get(f, "host", "driver", "version") or node_gpus(f):
         if _get(f, "nvml", "loaded") is False:
             missing["libnvidia-ml.so.1"] = [
                 f"NVML: {_get(f, 'nvml', 'detail') or 'library not found'}"
