@@ -55,3 +55,15 @@ def test_python_of_and_maps_parsing():
     assert parse_maps(maps, 7) == [
         {"key": "libcudart", "path": "/v/nvidia/cu13/lib/libcudart.so.13", "pid": 7}
     ]
+
+
+def test_every_installed_framework_of_the_registry_is_probed_and_reported(doctor):
+    doctor.torch()  # the fakes folder holds torch and onnxruntime
+    r = doctor.run()
+    frameworks = r.report["facts"]["frameworks"]
+    assert set(frameworks) >= {"torch", "onnxruntime"}
+    assert frameworks["onnxruntime"]["providers"][0] == "CUDAExecutionProvider"
+    assert all("duration_s" in info for info in frameworks.values())
+    text = doctor.run_text()
+    assert "onnxruntime 1.22.0 (CUDAExecutionProvider, CPUExecutionProvider)" in text
+    assert "torch 2.6.0+cu124 (CUDA 12.4, cuDNN 9.1.0," in text

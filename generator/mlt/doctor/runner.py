@@ -15,7 +15,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,6 @@ class Traced:
     returncode: int | None = None
     timed_out: bool = False
     duration_s: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def methods(self) -> list[str]:

@@ -101,13 +101,10 @@ def probe_cupy():
 def probe_onnxruntime():
     import onnxruntime as ort
 
+    # no preload_dlls(): it would load CUDA from where ort looks when asked, not from where
+    # the user's program gets it; `mlt doctor -- CMD` traces a real session instead
     info = {"version": str(ort.__version__), "providers": list(ort.get_available_providers())}
-    if "CUDAExecutionProvider" in info["providers"] and hasattr(ort, "preload_dlls"):
-        # loads the CUDA and cuDNN it would use for a session, from the nvidia wheels first
-        try:
-            ort.preload_dlls(directory="")
-        except Exception as exc:
-            info["preload_error"] = "%s: %s" % (type(exc).__name__, exc)
+    info["device"] = str(ort.get_device())
     return info
 
 
