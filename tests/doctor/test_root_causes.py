@@ -78,3 +78,13 @@ def test_runtime_older_than_the_framework_build_is_a_warning():
     assert found.severity == "warning"
     assert found.title == "torch was built for CUDA 12.8 but loads CUDA runtime 12.4"
     assert found.fix.startswith('pip install "nvidia-cuda-runtime-cu12>=12.8"')
+
+
+def test_error_35_with_a_new_enough_kernel_module_blames_the_libcuda_in_use():
+    f = facts()
+    f["cuda_runtime"]["cudart_device_count_rc"] = 35
+    f["cuda_driver"]["driver_version"] = 11080  # a stray libcuda from an older driver
+    (found,) = [x for x in evaluate(f, True) if x.code == "driver-too-old"]
+    assert found.title.startswith("The libcuda in use is older than the driver 550.54.15")
+    assert "Upgrade the NVIDIA driver" not in found.fix  # 550 already runs CUDA 12.4
+    assert "that libcuda supports CUDA 11.8" in found.evidence

@@ -163,6 +163,8 @@ def rule_driver_too_old(f: Facts, gpu_expected: bool) -> list[Finding]:
             # no-driver / container-gpu-not-exposed / lib-not-found, not an old driver
             return []
         evidence.append("cudaGetDeviceCount -> 35 (cudaErrorInsufficientDriver)")
+        if driver and _kernel_is_enough(driver, runtime):
+            return [_old_libcuda(f, runtime, driver, evidence)]
         return [_too_old(f, runtime, driver, evidence)]
     if not driver:
         drv_cuda = _driver_cuda(f)
@@ -199,6 +201,33 @@ def rule_driver_too_old(f: Facts, gpu_expected: bool) -> list[Finding]:
             )
         ]
     return [_too_old(f, runtime, driver, evidence)]
+
+
+def _kernel_is_enough(driver: str, runtime: Version) -> bool:
+    try:
+        return compat.parse_version(driver) >= compat.min_driver(_fmt(runtime[:2]))
+    except (MltError, ValueError):
+        return False
+
+
+def _old_libcuda(f: Facts, runtime: Version, driver: str, evidence: list[str]) -> Finding:
+    """Error 35 although the kernel module is new enough: the libcuda in use is older."""
+    libcuda = loaded_paths(f, "libcuda")
+    cuda = _get(f, "cuda_driver", "driver_version")
+    evidence = evidence + [f"kernel module {driver} is new enough for CUDA {_fmt(runtime)}"]
+    evidence += [f"libcuda loaded from {p}" for p in libcuda]
+    if cuda:
+        evidence.append(f"that libcuda supports CUDA {_fmt(compat.parse_version(int(cuda)))}")
+    return Finding(
+        "driver-too-old",
+        "error",
+        f"The libcuda in use is older than the driver {driver} and too old for CUDA "
+        f"{_fmt(runtime)}",
+        evidence,
+        "Remove the older libcuda's folder from LD_LIBRARY_PATH / ld.so.conf (a copy from "
+        "another driver or a container image), so the driver's own libcuda.so.1 is loaded; "
+        "or reinstall the driver's user-space libraries.",
+    )
 
 
 def _too_old(f: Facts, runtime: Version, driver: str | None, evidence: list[str]) -> Finding:
