@@ -127,13 +127,21 @@ def rule_missing_libs(f: Facts, gpu_expected: bool) -> list[Finding]:
     return out
 
 
+def _version_of(f: Facts, path: str) -> str:
+    """' (CUDA 12.9)' for a runtime copy the probe asked, else ''."""
+    for copy, value in (_get(f, "cuda_runtime", "cudart_versions") or {}).items():
+        if value and Path(copy).resolve() == Path(path).resolve():
+            return f" (CUDA {value // 1000}.{value % 1000 // 10})"
+    return ""
+
+
 def rule_duplicate_lib(f: Facts, gpu_expected: bool) -> list[Finding]:
     return [
         Finding(
             "duplicate-lib",
             "error",
             f"Two different copies of {key} are loaded in one process",
-            [f"mapped: {p}" for p in paths],
+            [f"mapped: {p}{_version_of(f, p)}" for p in paths],
             f"Keep one source of {key}: remove the extra directory from LD_LIBRARY_PATH or "
             "uninstall "
             "the duplicate package (mixing wheel, conda and system CUDA libraries causes this).",
