@@ -261,10 +261,10 @@ def test_old_nvml_without_newer_functions_still_reports(doctor):
 
 def test_framework_import_over_its_budget_is_abandoned(doctor):
     started = time.monotonic()
-    r = doctor.torch(sleep="30").run("--timeout", "4")  # each framework gets half the time
-    assert time.monotonic() - started < 4
+    r = doctor.torch(sleep="60").run("--timeout", "8")  # each framework gets half the time
+    assert time.monotonic() - started < 8
     torch = r.report["facts"]["frameworks"]["torch"]
-    assert torch["timed_out"] is True and 1.5 < torch["duration_s"] < 3
+    assert torch["timed_out"] is True and 3 < torch["duration_s"] < 5
     assert r.report["facts"]["probe"]["stage"] == "done"  # the probe went on without it
     assert "torch import did not finish" in r.finding("probe-failed")["title"]
 
