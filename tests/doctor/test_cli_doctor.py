@@ -153,8 +153,8 @@ def test_duplicate_cudart(doctor, tmp_path):
     r = doctor.torch(extra_libs=str(other)).run()
     assert r.exit_code == 1
     evidence = r.finding("duplicate-lib")["evidence"]
-    assert f"mapped: {other}" in evidence
-    assert f"mapped: {doctor.stubs.lib('cudart')}" in evidence
+    assert f"mapped: {other} (CUDA 12.4)" in evidence
+    assert f"mapped: {doctor.stubs.lib('cudart')} (CUDA 12.4)" in evidence
 
 
 def test_cudnn_mismatch(doctor):

@@ -94,6 +94,9 @@ def trace_command(
     argv: list[str], env: dict[str, str], trace: bool, deadline: float, tmp: Path
 ) -> dict[str, Any]:
     """Run argv until it exits or the deadline; what it loaded, how it ended."""
+    program = shutil.which(argv[0], path=env.get("PATH")) if argv else None
+    if not program:  # said here: under strace it would only be strace's exit status 1
+        return {"argv": argv, "error": f"cannot start {argv[0] if argv else '(empty)'}: not found"}
     env = dict(env)
     maps_dir = tmp / "exit-maps"
     maps_dir.mkdir()

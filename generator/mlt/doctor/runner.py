@@ -90,7 +90,10 @@ def strace_usable() -> bool:
     with tempfile.TemporaryDirectory(prefix="mlt-doctor-") as tmp:
         try:
             rc, _ = bounded.run(
-                ["strace", "-f", "-qq", "-e", "trace=none", "--", "true"], 5, {}, Path(tmp)
+                ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=openat", "--", "true"],
+                5,
+                dict(os.environ),
+                Path(tmp),
             )
         except OSError:
             return False
