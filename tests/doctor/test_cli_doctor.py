@@ -89,6 +89,14 @@ def test_container_without_gpu(doctor, tmp_path):
     assert any("NVIDIA_VISIBLE_DEVICES='void'" in e for e in finding["evidence"])
     assert "--gpus all" in finding["fix"]
     assert "no-driver" not in r.codes()
+    # one cause, one error: the missing driver libraries are its evidence, not more errors
+    assert r.codes("error") == ["container-gpu-not-exposed"]
+    assert set(finding["explains"]) == {
+        "lib-not-found:libcuda.so.1",
+        "lib-not-found:libnvidia-ml.so.1",
+    }
+    text = doctor.run_text(root=root)
+    assert text.startswith("1 root cause(s): ✗ container-gpu-not-exposed:")
 
 
 def test_nvml_version_mismatch(doctor):
