@@ -7,12 +7,14 @@ FAKE_* environment variables that the probe subprocess inherits.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import cuda_wheels
 import pytest
 from doctor_fakes import make_root
 from typer.testing import CliRunner
@@ -153,7 +155,34 @@ class Doctor:
             report = {}
         return Result(result.exit_code, report, result.output)
 
+    def run_text(self, *args: str, root: Path | None = None) -> str:
+        """The human report (what a person reads), for the same setup, spaces collapsed
+        (rich wraps long facts at the terminal width)."""
+        argv = ["doctor", "--gpu", "--python", sys.executable, "--root", str(root or self.root)]
+        result = CliRunner().invoke(app, argv + list(args), catch_exceptions=False)
+        return " ".join(result.output.split())
+
 
 @pytest.fixture
 def doctor(monkeypatch, stubs, tmp_path) -> Doctor:
     return Doctor(monkeypatch, stubs, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def wheel_site():
+    """name in cuda_wheels.WHEELS -> its cached site-packages folder (downloaded once).
+
+    Without the package index the tests skip, except in CI, where they must run.
+    """
+
+    def get(name: str) -> Path:
+        try:
+            return cuda_wheels.site_for(name)
+        except (OSError, subprocess.SubprocessError) as exc:
+            detail = getattr(exc, "stderr", b"") or b""
+            message = f"cannot fetch {name} from the package index: {exc} {detail[-400:]!r}"
+            if os.environ.get("CI") == "true":
+                pytest.fail(message)
+            pytest.skip(message)
+
+    return get

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 from doctor_fakes import KERNEL_550, KERNEL_OPEN_580, make_root
 from typer.testing import CliRunner
@@ -47,7 +48,9 @@ def test_healthy_without_framework_loads_runtime_itself(doctor):
     r = doctor.run()
     assert r.exit_code == 0, r.report["findings"]
     spec = {s["key"]: s for s in r.report["facts"]["speculative"]}
-    assert spec["libcudart"]["loaded"] == "libcudart.so.12"  # the driver's major first
+    # the driver's major first, by path from LD_LIBRARY_PATH (never the loader cache's pick)
+    assert spec["libcudart"]["loaded"] == str(doctor.stubs.lib("cudart"))
+    assert spec["libcudart"]["via"] == "LD_LIBRARY_PATH"
     assert r.report["facts"]["cuda_runtime"]["cudnn_version"] == 90100
 
 
@@ -86,6 +89,14 @@ def test_container_without_gpu(doctor, tmp_path):
     assert any("NVIDIA_VISIBLE_DEVICES='void'" in e for e in finding["evidence"])
     assert "--gpus all" in finding["fix"]
     assert "no-driver" not in r.codes()
+    # one cause, one error: the missing driver libraries are its evidence, not more errors
+    assert r.codes("error") == ["container-gpu-not-exposed"]
+    assert set(finding["explains"]) == {
+        "lib-not-found:libcuda.so.1",
+        "lib-not-found:libnvidia-ml.so.1",
+    }
+    text = doctor.run_text(root=root)
+    assert text.startswith("1 root cause(s): ✗ container-gpu-not-exposed:")
 
 
 def test_nvml_version_mismatch(doctor):
@@ -150,15 +161,18 @@ def test_duplicate_cudart(doctor, tmp_path):
     r = doctor.torch(extra_libs=str(other)).run()
     assert r.exit_code == 1
     evidence = r.finding("duplicate-lib")["evidence"]
-    assert f"mapped: {other}" in evidence
-    assert f"mapped: {doctor.stubs.lib('cudart')}" in evidence
+    assert f"mapped: {other} (CUDA 12.4)" in evidence
+    assert f"mapped: {doctor.stubs.lib('cudart')} (CUDA 12.4)" in evidence
 
 
 def test_cudnn_mismatch(doctor):
     doctor.env(FAKE_CUDNN_VERSION="90100")
     r = doctor.torch(cudnn_compile="9.10.2").run()
     assert r.exit_code == 1
-    assert "built with cuDNN 9.10 but loads cuDNN 9.1" in r.finding("cudnn-mismatch")["evidence"][0]
+    finding = r.finding("cudnn-mismatch")
+    assert "built with cuDNN 9.10.2 but loads cuDNN 9.1.0" in finding["evidence"][0]
+    # the exact wheel, version and -cuNN suffix of torch's CUDA major (fake torch: 12.4)
+    assert 'pip install "nvidia-cudnn-cu12==9.10.2.*"' in finding["fix"]
 
 
 def test_arch_unsupported_and_ptx_and_same_major(doctor):
@@ -253,8 +267,18 @@ def test_old_nvml_without_newer_functions_still_reports(doctor):
     assert nvml["gpus"][0]["fabric"] == {"error": "FunctionNotFound"}
 
 
+def test_framework_import_over_its_budget_is_abandoned(doctor):
+    started = time.monotonic()
+    r = doctor.torch(sleep="60").run("--timeout", "8")  # each framework gets half the time
+    assert time.monotonic() - started < 8
+    torch = r.report["facts"]["frameworks"]["torch"]
+    assert torch["timed_out"] is True and 3 < torch["duration_s"] < 5
+    assert r.report["facts"]["probe"]["stage"] == "done"  # the probe went on without it
+    assert "torch import did not finish" in r.finding("probe-failed")["title"]
+
+
 def test_probe_timeout_keeps_earlier_facts(doctor):
-    r = doctor.torch(sleep="30").run("--timeout", "2")
+    r = doctor.torch(hang_gil="30").run("--timeout", "2")
     assert "probe-failed" in r.codes("info")
     assert "timed out after 2s" in r.finding("probe-failed")["title"]
     assert r.report["facts"]["nvml"]["driver_version"] == "550.54.15"  # saved before the import

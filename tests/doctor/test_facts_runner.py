@@ -8,6 +8,8 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -70,10 +72,41 @@ def test_empty_root_has_no_driver_and_no_errors(tmp_path):
 
 
 def test_unreadable_driver_file_is_an_error_entry_not_a_crash(tmp_path):
-    (tmp_path / "proc/driver/nvidia/version").mkdir(parents=True)  # a directory: read fails
+    (tmp_path / "proc/driver/nvidia/version").mkdir(parents=True)  # a directory: not read
     facts = host_facts(tmp_path, {})
-    assert facts["driver"] is None
-    assert "IsADirectoryError" in facts["errors"]["driver"]
+    assert facts["driver"]["version"] is None
+    assert "not a regular file" in facts["driver"]["error"]
+
+
+def _odd_root(tmp_path, make):
+    """A --root whose driver file, cgroup and loader cache are all `make(path)`."""
+    for rel in ("proc/driver/nvidia/version", "proc/1/cgroup", "etc/ld.so.cache"):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make(path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(os.mkfifo, id="fifo"),  # opening it for reading would block forever
+        pytest.param(lambda p: p.symlink_to("/dev/zero"), id="dev-zero"),  # endless
+        pytest.param(lambda p: os.truncate(p.open("w").name, 3 << 30), id="sparse-3GiB"),
+    ],
+)
+def test_odd_files_under_root_are_read_bounded(tmp_path, make):
+    root = _odd_root(tmp_path, make)
+    started = time.monotonic()
+    tracemalloc.start()
+    facts = host_facts(root, {})
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert time.monotonic() - started < 5
+    assert peak < 64 << 20  # a 3 GiB file costs at most its read limit
+    driver = facts["driver"]
+    assert driver is None or driver["version"] is None
+    assert facts["ld_cache"] == []
 
 
 def test_container_from_cgroup_and_kubernetes(tmp_path):

@@ -344,9 +344,9 @@ def test_forward_compat_error_804():
 
 
 def test_cudnn_version_decoding():
-    assert cudnn_version(90100) == (9, 1)
-    assert cudnn_version(91002) == (9, 10)
-    assert cudnn_version(8906) == (8, 9)
+    assert cudnn_version(90100) == (9, 1, 0)
+    assert cudnn_version(91002) == (9, 10, 2)
+    assert cudnn_version(8906) == (8, 9, 6)
 
 
 def test_cudnn_older_than_build():

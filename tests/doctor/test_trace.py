@@ -117,3 +117,13 @@ def test_duplicates_by_realpath():
     assert duplicates(loaded) == {
         "libcudart": ["/a/libcudart.so.12.8.90", "/b/libcudart.so.12.4.127"]
     }
+
+
+def test_duplicates_are_per_process_for_a_traced_command():
+    one = {"key": "libcudart", "path": "/a/libcudart.so.12", "realpath": "/a/libcudart.so.12"}
+    two = {"key": "libcudart", "path": "/b/libcudart.so.12", "realpath": "/b/libcudart.so.12"}
+    assert duplicates([dict(one, pid=1), dict(two, pid=2)]) == {}  # two workers, one copy each
+    assert duplicates([dict(one, pid=1), dict(two, pid=1)]) == {
+        "libcudart": ["/a/libcudart.so.12", "/b/libcudart.so.12"]
+    }
+    assert duplicates([one, two]) == {"libcudart": ["/a/libcudart.so.12", "/b/libcudart.so.12"]}

@@ -15,14 +15,19 @@ and the frameworks.
 
 Facts come from a probe run in your interpreter (--python; default
 $VIRTUAL_ENV/bin/python, else python3), traced with LD_DEBUG (and strace
-when allowed). Exit 1 when any finding is an error. [bold]--gpu[/] says you
-expect a GPU here, so a missing driver is an error.
+when allowed); it imports every CUDA framework installed there (torch,
+tensorflow, jax, cupy, onnxruntime). After [bold]--[/], your own command runs
+under the same trace and what [italic]it[/] loads is judged. Exit 1 when any
+finding is an error. [bold]--gpu[/] says you expect a GPU here, so a missing
+driver is an error. One line per root cause comes first; what a cause
+explains is listed under it.
 
 [bold]Examples[/]
 
   mlt doctor --gpu
   mlt doctor --gpu --json | jq '.findings[] | select(.severity == "error")'
   mlt doctor --gpu --python .venv/bin/python
+  mlt doctor --gpu -- python train.py --epochs 1
   mlt doctor --gpu --image nvcr.io/nvidia/pytorch:25.01-py3
 """
 
@@ -53,12 +58,28 @@ def doctor(
         str | None, typer.Option("--image", help="Also check this container image.")
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Probe time limit.", metavar="SECONDS", min=1)
+        float,
+        typer.Option(
+            "--timeout",
+            help="Time limit for everything started (probe, CMD): killed after it.",
+            metavar="SECONDS",
+            min=1,
+        ),
     ] = 60.0,
+    command: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="After --: your command, run under the trace (what it loads is judged).",
+            metavar="[-- CMD [ARGS]...]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     from mlt.doctor import Options, diagnose
 
-    opts = Options(gpu=gpu, trace=trace, root=root, python=python, timeout=timeout)
+    opts = Options(
+        gpu=gpu, trace=trace, root=root, python=python, timeout=timeout, command=command or []
+    )
     report = diagnose(opts, image)
     if json_out:
         print_json(report)

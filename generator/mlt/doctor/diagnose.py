@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlt.doctor import command as commandlib
 from mlt.doctor import facts as hostfacts
 from mlt.doctor import nvml, rules, runner
 from mlt.errors import UsageError
@@ -34,19 +37,50 @@ class Options:
     python: str | None = None
     timeout: float = 60.0
     env: dict[str, str] | None = None  # default: os.environ
+    command: list[str] = field(default_factory=list)  # `-- CMD ARGS`: trace this instead
 
 
-def _start_probe(opts: Options, env: dict[str, str]) -> tuple[runner.ProbeRun | None, str | None]:
+def _interpreter(opts: Options, env: dict[str, str], deadline: float):
+    explicit = opts.python or commandlib.python_of(opts.command, env)
     try:
-        interpreter = runner.resolve_interpreter(opts.python, env)
+        return runner.resolve_interpreter(
+            explicit, env, max(1.0, deadline - time.monotonic())
+        ), None
     except UsageError as exc:
         if opts.python:  # the user named it: bad input, not a finding
             raise
         return None, exc.message
+
+
+def _start_probe(
+    interpreter: runner.Interpreter | None,
+    opts: Options,
+    env: dict[str, str],
+    deadline: float,
+    load: list[str] | None = None,
+) -> tuple[runner.ProbeRun | None, str | None]:
+    if interpreter is None:
+        return None, None
+    budget = max(1.0, min(30.0, (deadline - time.monotonic()) / 2))
     try:
-        return runner.start(interpreter, env, opts.trace), None
+        return runner.start(interpreter, env, opts.trace, load=load, budget=budget), None
     except OSError as exc:
         return None, f"cannot start {interpreter.path}: {exc}"
+
+
+# what a traced command mapped that the probe loads again, to ask each copy its version
+_VERSIONED = ("libcudart", "libcudnn", "libnccl")
+
+
+def _load_order(traced: dict[str, Any]) -> list[str]:
+    """The runtime files a traced command mapped, in the order it loaded them (LD_DEBUG's
+    'calling init' order, where it saw them), so the probe asks the first copy first."""
+    mapped = [
+        lib["realpath"] for lib in traced.get("loaded_libs") or [] if lib["key"] in _VERSIONED
+    ]
+    libs = (traced.get("trace") or {}).get("libs") or {}
+    inits = [os.path.realpath(p) for key in _VERSIONED for p in libs.get(key, {}).get("loaded", [])]
+    return list(dict.fromkeys([p for p in inits if p in mapped] + mapped))
 
 
 def collect_facts(opts: Options) -> dict[str, Any]:
@@ -54,15 +88,34 @@ def collect_facts(opts: Options) -> dict[str, Any]:
     env = dict(os.environ) if opts.env is None else dict(opts.env)
     if not opts.root.is_dir():
         raise UsageError(f"--root {opts.root} is not a directory")
-    run, error = _start_probe(opts, env)
+    deadline = time.monotonic() + opts.timeout
+    interpreter, error = _interpreter(opts, env, deadline)
     facts: dict[str, Any] = {
         "options": {"gpu": opts.gpu, "root": str(opts.root), "trace": opts.trace}
     }
-    facts["host"] = hostfacts.host_facts(opts.root, env)  # read while the probe runs
-    result = runner.finish(run, opts.timeout) if run else {"probe": {"error": error}}
+    traced = None
+    if opts.command:
+        facts["host"] = hostfacts.host_facts(opts.root, env)
+        # the probe after the command needs a moment for the driver facts
+        reserve = min(5.0, max(1.0, opts.timeout * 0.25))
+        with tempfile.TemporaryDirectory(prefix="mlt-doctor-") as tmp:
+            traced = commandlib.trace_command(
+                opts.command, env, opts.trace, deadline - reserve, Path(tmp)
+            )
+        load = _load_order(traced)
+        run, start_error = _start_probe(interpreter, opts, env, deadline, load)
+    else:
+        run, start_error = _start_probe(interpreter, opts, env, deadline)
+        facts["host"] = hostfacts.host_facts(opts.root, env)  # read while the probe runs
+    error = error or start_error
+    result = runner.finish(run, deadline, opts.timeout) if run else {"probe": {"error": error}}
     for key in PROBE_SECTIONS:
         facts[key] = result.get(key)
     facts["probe_errors"] = result.get("errors") or {}
+    if traced is not None:
+        facts["loaded_libs"] = traced.pop("loaded_libs", [])
+        facts["trace"] = traced.pop("trace", None)
+        facts["command"] = traced
     if not facts["nvml"]:  # the probe died before NVML: ask from this process instead
         facts["nvml"] = nvml.collect()
     for gpu in rules.gpus(facts):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mlt.doctor import bounded
 from mlt.doctor.trace import lib_key
 
 ENV_VARS = (
@@ -72,9 +73,11 @@ def parse_driver_version(text: str) -> dict[str, Any] | None:
 def kernel_driver(root: Path) -> dict[str, Any] | None:
     path = root / "proc/driver/nvidia/version"
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = bounded.read_text(path, 64 << 10)
     except FileNotFoundError:
         return None
+    except bounded.NotRegular as exc:  # a FIFO or a device under --root: never read it
+        return {"version": None, "raw": "", "error": str(exc)}
     return parse_driver_version(text) or {"version": None, "raw": text[:200]}
 
 
@@ -97,7 +100,7 @@ def container(root: Path, env: dict[str, str]) -> dict[str, Any]:
     if (root / "run/.containerenv").exists():
         evidence.append("/run/.containerenv exists (podman)")
     try:
-        cgroup = (root / "proc/1/cgroup").read_text(encoding="utf-8", errors="replace")
+        cgroup = bounded.read_text(root / "proc/1/cgroup", 64 << 10)
     except OSError:
         cgroup = ""
     if _CONTAINER_CGROUP.search(cgroup):
@@ -126,7 +129,7 @@ def lib_dirs(root: Path) -> list[dict[str, Any]]:
 def ld_cache(root: Path) -> list[str]:
     """CUDA library paths listed in <root>/etc/ld.so.cache (the strings in the binary cache)."""
     try:
-        data = (root / "etc/ld.so.cache").read_bytes()
+        data = bounded.read_bytes(root / "etc/ld.so.cache", 8 << 20)  # real ones: < 1 MiB
     except OSError:
         return []
     paths = {m.decode("utf-8", "replace") for m in re.findall(rb"/[\w./+-]+\.so[\w.]*", data)}

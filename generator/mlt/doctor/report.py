@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from mlt import compat
+from mlt.doctor.rules import cudnn_version
 
 STYLE = {"error": ("red", "✗"), "warning": ("yellow", "!"), "info": ("blue", "i")}
 
@@ -17,22 +18,44 @@ def _cuda(value: Any) -> str:
     return compat.format_version(compat.parse_version(int(value))) if value else "?"
 
 
+def _cudnn(value: Any) -> str:
+    """91002 -> '9.10.2' (what cudnnGetVersion and torch.backends.cudnn.version() return)."""
+    try:
+        return compat.format_version(cudnn_version(int(value)))
+    except (TypeError, ValueError):
+        return "?" if value in (None, "") else str(value)
+
+
 def _fw_line(name: str, info: dict[str, Any]) -> str:
     if "import_error" in info:
         return f"{name}: import failed: {info['import_error'][:160]}"
+    cuda = info.get("cuda") or "none (CPU build)"
     if name == "torch":
         return (
-            f"torch {info.get('version')} (CUDA {info.get('cuda')}, cuDNN {info.get('cudnn')}, "
+            f"torch {info.get('version')} (CUDA {cuda}, cuDNN {_cudnn(info.get('cudnn'))}, "
             f"available {info.get('is_available')}, "
             f"archs {' '.join(info.get('arch_list') or []) or '-'})"
         )
     if name == "tensorflow":
         build = info.get("build") or {}
         return (
-            f"tensorflow {info.get('version')} (CUDA {build.get('cuda_version')}, cuDNN "
+            f"tensorflow {info.get('version')} (CUDA {cuda}, cuDNN "
             f"{build.get('cudnn_version')}, GPUs {len(info.get('gpus') or [])})"
         )
-    return f"{name} {info.get('version')} (backend {info.get('backend')})"
+    if name == "cupy":
+        devices = info.get("device_count", info.get("device_count_error", "?"))
+        return f"cupy {info.get('version')} (CUDA {cuda}, devices {str(devices)[:80]})"
+    if name == "onnxruntime":
+        return f"onnxruntime {info.get('version')} ({', '.join(info.get('providers') or [])})"
+    return f"{name} {info.get('version')} (backend {info.get('backend')}, CUDA {cuda})"
+
+
+def _packages(facts: dict[str, Any]) -> list[tuple[str, str]]:
+    """The CUDA and framework wheels of the interpreter, a few per line."""
+    dists = sorted(
+        {f"{d['name']} {d['version']}" for d in (facts.get("wheels") or {}).get("dists") or []}
+    )
+    return [("packages", ", ".join(dists[i : i + 4])) for i in range(0, len(dists), 4)]
 
 
 def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
@@ -43,7 +66,9 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
     rows = [
         (
             "kernel driver",
-            f"{driver.get('version')} ({driver.get('flavor')})" if driver else "none",
+            f"{driver.get('version')} ({driver.get('flavor')})"
+            if driver.get("version")
+            else driver.get("error") or driver.get("raw") or "none",
         ),
         (
             "NVML",
@@ -76,11 +101,29 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
     )
     for name, info in (facts.get("frameworks") or {}).items():
         rows.append(("framework", _fw_line(name, info)))
+    rows += _packages(facts)
     runtime = facts.get("cuda_runtime") or {}
-    if runtime.get("cudart_version"):
+    for path, version in (runtime.get("cudart_versions") or {}).items():
+        rows.append(("CUDA runtime", f"{_cuda(version)} ({path.rsplit('/', 1)[-1]})"))
+    if runtime.get("cudart_version") and not runtime.get("cudart_versions"):
         rows.append(("CUDA runtime", _cuda(runtime["cudart_version"])))
+    for path, version in (runtime.get("cudnn_versions") or {}).items():
+        rows.append(("cuDNN", f"{_cudnn(version)} ({path.rsplit('/', 1)[-1]})"))
+    command = facts.get("command")
+    if command:
+        rows.append(
+            (
+                "command",
+                f"{' '.join(command.get('argv') or [])} -> "
+                f"{command.get('error') or 'exit 0'} ({command.get('duration_s')} s)",
+            )
+        )
+    seen = set()
     for lib in facts.get("loaded_libs") or []:
-        rows.append((f"loaded {lib['key']}", lib.get("realpath") or lib["path"]))
+        row = (f"loaded {lib['key']}", lib.get("realpath") or lib["path"])
+        if row not in seen:  # several processes of a traced command map the same file
+            seen.add(row)
+            rows.append(row)
     for key, value in (host.get("env") or {}).items():
         rows.append((key, value))
     methods = ", ".join((facts.get("trace") or {}).get("methods") or []) or "off"
@@ -94,10 +137,27 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def root_causes(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Errors and warnings that nothing else explains: what the user has to fix."""
+    return [f for f in findings if f["severity"] in ("error", "warning") and not f.get("caused_by")]
+
+
 def render(report: dict[str, Any], console: Console) -> None:
-    """Print findings (errors first, each with evidence and fix), then the facts table."""
+    """One line per root cause, then each finding with evidence and fix, then the facts."""
     findings = report["findings"]
+    roots = root_causes(findings)
+    if roots:
+        console.print(f"[bold]{len(roots)} root cause(s):[/]", highlight=False)
+        for finding in roots:
+            color, mark = STYLE.get(finding["severity"], ("white", "-"))
+            console.print(
+                f"  [{color}]{mark}[/] [bold]{finding['code']}[/]: {escape(finding['title'])}",
+                highlight=False,
+            )
+        console.print()
     for finding in findings:
+        if finding.get("caused_by"):  # listed under its root cause
+            continue
         color, mark = STYLE.get(finding["severity"], ("white", "-"))
         console.print(
             f"[bold {color}]{mark} {finding['severity']}[/] [bold]{finding['code']}[/]: "

@@ -132,12 +132,21 @@ def merge(ld_debug: dict[str, dict[str, Any]], strace: dict[str, dict[str, Any]]
     return out
 
 
-def duplicates(loaded: list[dict[str, str]]) -> dict[str, list[str]]:
-    """Library keys mapped from more than one real file ({'libcudart': [path1, path2]})."""
-    by_key: dict[str, list[str]] = defaultdict(list)
+def duplicates(loaded: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Library keys mapped from more than one real file in one process.
+
+    ({'libcudart': [path1, path2]}). Entries from a traced command carry the pid that mapped
+    them: two worker processes using two copies are not a duplicate, one process using both is.
+    """
+    by_key: dict[tuple[str, Any], list[str]] = defaultdict(list)
     for lib in loaded:
         real = lib.get("realpath") or lib.get("path", "")
         key = lib.get("key") or lib_key(real)
-        if key and real not in by_key[key]:
-            by_key[key].append(real)
-    return {k: v for k, v in by_key.items() if len(v) > 1}
+        if key and real not in by_key[key, lib.get("pid")]:
+            by_key[key, lib.get("pid")].append(real)
+    out: dict[str, list[str]] = {}
+    for (key, _pid), paths in by_key.items():
+        if len(paths) > 1:
+            out.setdefault(key, [])
+            out[key] += [p for p in paths if p not in out[key]]
+    return out

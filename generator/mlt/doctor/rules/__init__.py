@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mlt.doctor.rules.base import Facts, Finding, _get, gpus, kernel_driver
+from mlt.doctor.rules.causes import link
 from mlt.doctor.rules.devices import arch_covers, rule_arch, rule_cpu_build, rule_visible_devices
 from mlt.doctor.rules.driver import (
     rule_container_not_exposed,
@@ -23,12 +24,13 @@ from mlt.doctor.rules.driver import (
     rule_stub_driver,
     runtime_in_use,
 )
-from mlt.doctor.rules.libraries import (
+from mlt.doctor.rules.libraries import rule_duplicate_lib, rule_missing_libs
+from mlt.doctor.rules.packages import rule_conflicting_packages
+from mlt.doctor.rules.versions import (
     cudnn_version,
-    rule_conflicting_packages,
     rule_cudnn_mismatch,
-    rule_duplicate_lib,
-    rule_missing_libs,
+    rule_cudnn_mixed,
+    rule_runtime_older_than_build,
 )
 
 __all__ = [
@@ -45,11 +47,36 @@ __all__ = [
 
 
 def rule_probe_failed(f: Facts, gpu_expected: bool) -> list[Finding]:
+    out = [
+        Finding(
+            "probe-failed",
+            "info",
+            f"The {name} import did not finish within its {info.get('duration_s')}s budget",
+            [f"{name}: {info.get('import_error')}"],
+            "Its facts are missing; the other frameworks were still probed. Raise --timeout.",
+            subject=name,
+        )
+        for name, info in (f.get("frameworks") or {}).items()
+        if isinstance(info, dict) and info.get("timed_out")
+    ]
+    command = f.get("command") or {}
+    if command.get("error"):
+        tail = [ln for ln in (command.get("output_tail") or "").splitlines() if ln.strip()][-5:]
+        out.append(
+            Finding(
+                "probe-failed",
+                "info",
+                f"The traced command did not finish cleanly: {command['error']}",
+                [f"command: {' '.join(command.get('argv') or [])}"] + tail,
+                "What it loaded until then is still judged.",
+                subject="command",
+            )
+        )
     probe = f.get("probe") or {}
     if not probe.get("error"):
-        return []
+        return out
     tail = [line for line in (probe.get("stderr_tail") or "").splitlines() if line.strip()][-5:]
-    return [
+    return out + [
         Finding(
             "probe-failed",
             "info",
@@ -73,6 +100,8 @@ RULES: tuple[Callable[[Facts, bool], list[Finding]], ...] = (
     rule_missing_libs,
     rule_duplicate_lib,
     rule_cudnn_mismatch,
+    rule_cudnn_mixed,
+    rule_runtime_older_than_build,
     rule_arch,
     rule_stub_driver,
     rule_forward_compat,
@@ -98,7 +127,7 @@ def evaluate(facts: Facts, gpu_expected: bool) -> list[Finding]:
                     "rule-failed", "info", f"{rule.__name__} failed: {type(exc).__name__}: {exc}"
                 )
             )
-    return by_severity(out)
+    return by_severity(link(out))
 
 
 def by_severity(findings: list[Finding]) -> list[Finding]:

@@ -19,9 +19,17 @@ class Finding:
     title: str
     evidence: list[str] = field(default_factory=list)
     fix: str = ""
+    subject: str = ""  # what it is about when a code can repeat ('libcuda.so.1')
+    caused_by: str | None = None  # id of the root cause that explains this finding
+    explains: list[str] = field(default_factory=list)  # ids of the findings this one causes
+
+    @property
+    def id(self) -> str:
+        """Unique within a report: the code, with the subject when there is one."""
+        return f"{self.code}:{self.subject}" if self.subject else self.code
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"id": self.id, **asdict(self)}
 
 
 # --- fact accessors --------------------------------------------------------------------
@@ -67,7 +75,8 @@ def loaded_paths(f: Facts, key: str) -> list[str]:
         for lib in f.get("loaded_libs") or []
         if lib.get("key") == key
     ]
-    return paths or list(_get(f, "trace", "libs", key, "loaded") or [])
+    # a traced command's processes may each map the same file: list it once
+    return list(dict.fromkeys(paths)) or list(_get(f, "trace", "libs", key, "loaded") or [])
 
 
 def frameworks(f: Facts) -> dict[str, dict[str, Any]]:
@@ -77,13 +86,27 @@ def frameworks(f: Facts) -> dict[str, dict[str, Any]]:
 def cuda_builds(f: Facts) -> dict[str, str]:
     """Framework -> the CUDA version it was built with (CUDA builds only)."""
     out = {}
-    fw = frameworks(f)
-    if _get(fw, "torch", "cuda"):
-        out["torch"] = str(fw["torch"]["cuda"])
-    build = _get(fw, "tensorflow", "build") or {}
-    if build.get("is_cuda_build") and build.get("cuda_version"):
-        out["tensorflow"] = str(build["cuda_version"])
+    for name, info in frameworks(f).items():
+        build = info.get("build") or {}
+        if info.get("cuda"):
+            out[name] = str(info["cuda"])
+        elif build.get("is_cuda_build") and build.get("cuda_version"):  # older probe facts
+            out[name] = str(build["cuda_version"])
     return out
+
+
+def cuda_major(f: Facts) -> int | None:
+    """The CUDA major the frameworks were built for (the -cuNN suffix their wheels need)."""
+    for version in cuda_builds(f).values():
+        if parsed := _version(version):
+            return parsed[0]
+    runtime = _get(f, "cuda_runtime", "cudart_version")
+    return int(runtime) // 1000 if runtime else None
+
+
+def libcuda_loaded(f: Facts) -> bool:
+    """Whether any libcuda (the driver's user-space library) was found at all."""
+    return bool(_get(f, "cuda_driver", "loaded") or loaded_paths(f, "libcuda"))
 
 
 def node_gpus(f: Facts) -> list[str]:
@@ -97,7 +120,7 @@ def node_gpus(f: Facts) -> list[str]:
 def driver_present(f: Facts) -> bool:
     nvml = f.get("nvml") or {}
     return bool(
-        _get(f, "host", "driver")
+        (_get(f, "host", "driver") and not _get(f, "host", "driver", "error"))
         or (nvml.get("loaded") and not nvml.get("error"))
         or nvml.get("init_rc") in (4, 18)  # no permission / version mismatch: a driver exists
         or _get(f, "cuda_driver", "init_rc") in (0, 802, 804)

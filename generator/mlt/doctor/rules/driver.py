@@ -16,6 +16,7 @@ from mlt.doctor.rules.base import (
     driver_present,
     gpus,
     kernel_driver,
+    libcuda_loaded,
     loaded_paths,
     node_gpus,
     signs_of_gpu,
@@ -29,7 +30,8 @@ def rule_no_driver(f: Facts, gpu_expected: bool) -> list[Finding]:
     if _get(f, "host", "container", "in_container") and not node_gpus(f):
         return []  # container-gpu-not-exposed says it better
     evidence = [
-        "/proc/driver/nvidia/version: missing (no NVIDIA kernel module loaded)",
+        "/proc/driver/nvidia/version: "
+        + (_get(f, "host", "driver", "error") or "missing (no NVIDIA kernel module loaded)"),
         f"NVML: {_get(f, 'nvml', 'error') or 'not loaded'}",
         "libcuda.so.1: "
         + (_get(f, "cuda_driver", "error") or f"cuInit -> {_get(f, 'cuda_driver', 'init_rc')}"),
@@ -156,7 +158,13 @@ def rule_driver_too_old(f: Facts, gpu_expected: bool) -> list[Finding]:
     driver = kernel_driver(f)
     evidence = [source]
     if _get(f, "cuda_runtime", "cudart_device_count_rc") == 35:
+        if not libcuda_loaded(f):
+            # cudart says "insufficient driver" when libcuda is missing altogether: that is
+            # no-driver / container-gpu-not-exposed / lib-not-found, not an old driver
+            return []
         evidence.append("cudaGetDeviceCount -> 35 (cudaErrorInsufficientDriver)")
+        if driver and _kernel_is_enough(driver, runtime):
+            return [_old_libcuda(f, runtime, driver, evidence)]
         return [_too_old(f, runtime, driver, evidence)]
     if not driver:
         drv_cuda = _driver_cuda(f)
@@ -193,6 +201,33 @@ def rule_driver_too_old(f: Facts, gpu_expected: bool) -> list[Finding]:
             )
         ]
     return [_too_old(f, runtime, driver, evidence)]
+
+
+def _kernel_is_enough(driver: str, runtime: Version) -> bool:
+    try:
+        return compat.parse_version(driver) >= compat.min_driver(_fmt(runtime[:2]))
+    except (MltError, ValueError):
+        return False
+
+
+def _old_libcuda(f: Facts, runtime: Version, driver: str, evidence: list[str]) -> Finding:
+    """Error 35 although the kernel module is new enough: the libcuda in use is older."""
+    libcuda = loaded_paths(f, "libcuda")
+    cuda = _get(f, "cuda_driver", "driver_version")
+    evidence = evidence + [f"kernel module {driver} is new enough for CUDA {_fmt(runtime)}"]
+    evidence += [f"libcuda loaded from {p}" for p in libcuda]
+    if cuda:
+        evidence.append(f"that libcuda supports CUDA {_fmt(compat.parse_version(int(cuda)))}")
+    return Finding(
+        "driver-too-old",
+        "error",
+        f"The libcuda in use is older than the driver {driver} and too old for CUDA "
+        f"{_fmt(runtime)}",
+        evidence,
+        "Remove the older libcuda's folder from LD_LIBRARY_PATH / ld.so.conf (a copy from "
+        "another driver or a container image), so the driver's own libcuda.so.1 is loaded; "
+        "or reinstall the driver's user-space libraries.",
+    )
 
 
 def _too_old(f: Facts, runtime: Version, driver: str | None, evidence: list[str]) -> Finding:
@@ -239,7 +274,6 @@ def rule_stub_driver(f: Facts, gpu_expected: bool) -> list[Finding]:
 
 def rule_forward_compat(f: Facts, gpu_expected: bool) -> list[Finding]:
     compat_libs = [p for p in loaded_paths(f, "libcuda") if "/compat/" in p]
-    allowed = set(compat.load()["gpus"].get("forward_compat_brands") or [])
     evidence = [f"libcuda loaded from {p} (cuda-compat)" for p in compat_libs]
     if 804 in (
         _get(f, "cuda_driver", "init_rc"),
@@ -247,6 +281,7 @@ def rule_forward_compat(f: Facts, gpu_expected: bool) -> list[Finding]:
     ):
         evidence.append("CUDA error 804: forward compatibility was attempted on non supported HW")
     elif compat_libs:
+        allowed = set(compat.load()["gpus"].get("forward_compat_brands") or [])
         bad = [g for g in gpus(f) if brand_name(g.get("brand")) not in allowed | {None}]
         if not bad:
             return []

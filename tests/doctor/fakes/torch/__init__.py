@@ -11,6 +11,8 @@ import types
 
 if os.environ.get("FAKE_TORCH_SLEEP"):  # a hanging import, for the probe timeout
     time.sleep(float(os.environ["FAKE_TORCH_SLEEP"]))
+if os.environ.get("FAKE_TORCH_HANG_GIL"):  # a C call that never returns, GIL held
+    ctypes.PyDLL(None).sleep(int(os.environ["FAKE_TORCH_HANG_GIL"]))
 if os.environ.get("FAKE_TORCH_SEGFAULT"):  # a crashing import, for probe-failed
     ctypes.string_at(0)
 

@@ -1,8 +1,8 @@
-# ruff: noqa: PTH105, PTH110, PTH112, PTH118, PTH119, PTH120, PTH123, PTH208, UP031
+# ruff: noqa: PTH100, PTH105, PTH110, PTH112, PTH118, PTH119, PTH120, PTH123, PTH208, UP031
 # (stdlib-only probe, kept runnable on old interpreters: os.path and %-formatting on purpose)
 """mlt doctor probe: what the target Python process sees of the GPU stack, as JSON.
 
-Standalone and stdlib-only: `mlt doctor` runs it as `python probe.py OUT.json` with the
+Standalone and stdlib-only: `mlt doctor` runs it as `python mlt_probe.py OUT.json` with the
 user's interpreter and environment (under LD_DEBUG / strace), so nothing from mlt may be
 imported here, and the syntax must stay runnable on older interpreters (3.7+).
 
@@ -10,10 +10,12 @@ Stages, each saved to OUT.json as soon as it is done, so a crash or a timeout in
 stage (a framework import that segfaults) still leaves the earlier facts behind:
   1. driver: NVML and libcuda through ctypes, by soname (system search, as frameworks do);
   2. wheels: nvidia-* (and framework) distributions on sys.path, nvidia/*/lib dirs;
-  3. frameworks: import torch / tensorflow / jax when installed, record their build info;
-  4. libs: when no framework loaded a CUDA runtime, try libcudart / libcudnn ourselves
-     (by soname, then from the nvidia wheel dirs, the way frameworks preload them);
-     then ask every loaded runtime library its version and read /proc/self/maps.
+  3. frameworks: import each installed one (mlt_probe_frameworks.REGISTRY), each with its
+     own time budget ($MLT_PROBE_BUDGET), and record its build info;
+  4. libs: when no framework loaded a CUDA runtime, load libcudart / libcudnn ourselves from
+     LD_LIBRARY_PATH and the nvidia wheel dirs by path (never the loader cache's first
+     copy); with $MLT_PROBE_LOAD, exactly the files a traced command mapped. Then ask every
+     loaded runtime library its version and read /proc/self/maps.
 """
 
 import ctypes
@@ -22,7 +24,11 @@ import os
 import re
 import sys
 import time
-import warnings
+
+import mlt_probe_frameworks as registry
+
+if sys.path and os.path.dirname(os.path.abspath(__file__)) == os.path.abspath(sys.path[0] or "."):
+    del sys.path[0]  # the probe's folder must not shadow the user's modules
 
 RESULT = {"schema": "mlt.doctor.probe/1", "stage": "start", "errors": {}}
 OUT = None
@@ -216,7 +222,9 @@ def probe_libcuda():
 # --- stage 2: wheels -------------------------------------------------------------------
 
 DIST = re.compile(r"^(?P<name>.+?)-(?P<version>[^-]+)\.(dist|egg)-info$")
-INTERESTING = re.compile(r"^(nvidia[-_]|torch$|tensorflow|jax|cupy|tf[-_]nightly)", re.I)
+INTERESTING = re.compile(
+    r"^(nvidia[-_]|cuda[-_]|torch$|tensorflow|jax|cupy|onnxruntime|tensorrt|tf[-_]nightly)", re.I
+)
 
 
 def probe_wheels():
@@ -248,122 +256,54 @@ def probe_wheels():
 # --- stage 3: frameworks ---------------------------------------------------------------
 
 
-def find_spec(name):
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def probe_torch():
-    info = {}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        import torch
-
-        info["version"] = str(torch.__version__)
-        info["cuda"] = getattr(torch.version, "cuda", None)
-        info["hip"] = getattr(torch.version, "hip", None)
-        for key, func in (
-            ("cudnn", lambda: torch.backends.cudnn.version()),
-            ("cudnn_compile", lambda: list(torch._C._cudnn.getCompileVersion())),
-            ("arch_list", lambda: list(torch.cuda.get_arch_list())),
-            ("is_available", lambda: bool(torch.cuda.is_available())),
-            ("device_count", lambda: int(torch.cuda.device_count())),
-        ):
-            try:
-                info[key] = func()
-            except Exception as exc:
-                info[key + "_error"] = "%s: %s" % (type(exc).__name__, exc)
-        if info.get("is_available"):
-            caps = []
-            for index in range(info.get("device_count") or 0):
-                try:
-                    caps.append("%d.%d" % tuple(torch.cuda.get_device_capability(index)))
-                except Exception as exc:
-                    info["capability_error"] = str(exc)
-            info["capabilities"] = caps
-    info["warnings"] = [str(w.message)[:500] for w in caught]
-    return info
-
-
-def probe_tensorflow():
-    import tensorflow as tf
-
-    info = {"version": str(tf.__version__)}
-    build = dict(tf.sysconfig.get_build_info())
-    info["build"] = {
-        k: (v if isinstance(v, (str, int, bool, list)) else str(v)) for k, v in build.items()
-    }
-    info["gpus"] = [d.name for d in tf.config.list_physical_devices("GPU")]
-    return info
-
-
-def probe_jax():
-    import jax
-
-    info = {"version": str(jax.__version__)}
-    try:
-        info["backend"] = jax.default_backend()
-        info["devices"] = [str(d) for d in jax.devices()]
-    except Exception as exc:
-        info["backend_error"] = "%s: %s" % (type(exc).__name__, exc)
-    return info
-
-
-def probe_frameworks(names):
+def probe_frameworks(names, budget):
     RESULT["frameworks"] = {}
-    for name, func in (
-        ("torch", probe_torch),
-        ("tensorflow", probe_tensorflow),
-        ("jax", probe_jax),
-    ):
-        if name not in names or not find_spec(name):
-            continue
-        start = time.time()
+
+    def before_each(name):
         RESULT["frameworks"][name] = {"importing": True}
         save("framework:" + name)  # if the import crashes, this says which one
-        info = guarded("framework:" + name, func)
-        if info is None:
-            info = {"import_error": RESULT["errors"].pop("framework:" + name)}
-        info["duration_s"] = round(time.time() - start, 3)
-        RESULT["frameworks"][name] = info
+
+    RESULT["frameworks"] = registry.run_all(names, budget, before_each)
 
 
 # --- stage 4: libraries ----------------------------------------------------------------
 
-# soname candidates newest first, and the nvidia wheel package that ships each
+# key, sonames newest first, the nvidia wheel folders (nvidia/<pkg>/lib) that ship them
 SPECULATIVE = (
     (
         "libcudart",
         ("libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0"),
         ("cu13", "cuda_runtime"),
     ),
-    ("libcudnn", ("libcudnn.so.9", "libcudnn.so.8"), ("cudnn",)),
+    ("libcudnn", ("libcudnn.so.9", "libcudnn.so.8"), ("cu13", "cudnn")),
 )
+MAPS_LIMIT = 8 << 20
 
 
-def read_maps():
+def read_maps(pid="self"):
+    with open("/proc/%s/maps" % pid, "rb") as handle:
+        text = handle.read(MAPS_LIMIT).decode("utf-8", "replace")
     libs, seen = [], set()
-    with open("/proc/self/maps") as handle:
-        for line in handle:
-            parts = line.split(None, 5)
-            if len(parts) < 6:
-                continue
-            path = parts[5].strip()
-            if path in seen or not path.startswith("/"):
-                continue
-            seen.add(path)
-            key = lib_key(path)
-            if key:
-                libs.append({"key": key, "path": path, "realpath": os.path.realpath(path)})
+    for line in text.splitlines():
+        parts = line.split(None, 5)
+        if len(parts) < 6:
+            continue
+        path = parts[5].strip()
+        if path in seen or not path.startswith("/"):
+            continue
+        seen.add(path)
+        key = lib_key(path)
+        if key:
+            libs.append({"key": key, "path": path, "realpath": os.path.realpath(path)})
     return libs
 
 
-def driver_major():
-    """CUDA major of the driver (libcuda, else NVML), to try the runtime it can run first."""
+def preferred_major():
+    """The CUDA major to try first: the frameworks' build, else the driver's."""
+    for info in (RESULT.get("frameworks") or {}).values():
+        cuda = info.get("cuda") if isinstance(info, dict) else None
+        if cuda:
+            return str(cuda).split(".")[0]
     for section, key in (("cuda_driver", "driver_version"), ("nvml", "cuda_driver_version")):
         value = (RESULT.get(section) or {}).get(key)
         if value:
@@ -372,72 +312,99 @@ def driver_major():
 
 
 def speculative_loads(wheels):
+    """Load libcudart / libcudnn the way the project would find them, by absolute path.
+
+    Only from LD_LIBRARY_PATH (the user asked the loader to look there) and the target
+    interpreter's nvidia wheels; never by bare soname, which would pick whatever the system
+    loader cache lists first (a host CUDA toolkit the project never uses).
+    """
+    ld_dirs = [d for d in os.environ.get("LD_LIBRARY_PATH", "").split(":") if d]
+    wheel_dirs = [d["dir"] for d in (wheels or {}).get("lib_dirs", [])]
+    major = preferred_major()
     attempts = []
-    dirs = [d["dir"] for d in (wheels or {}).get("lib_dirs", [])]
-    major = driver_major()
     for key, sonames, packages in SPECULATIVE:
         record = {"key": key, "tried": [], "loaded": None, "via": None}
-        if key == "libcudart" and major:
-            # stable sort: the driver's own major first, the rest newest first
+        if major:  # stable sort: the preferred major first, the rest newest first
             sonames = sorted(sonames, key=lambda s: s.split(".so.")[1].split(".")[0] != major)
+        dirs = [(d, "LD_LIBRARY_PATH") for d in ld_dirs] + [
+            (d, "wheel") for d in wheel_dirs if os.path.basename(os.path.dirname(d)) in packages
+        ]
         for soname in sonames:
-            record["tried"].append(soname)
-            lib, err = cdll(soname)
-            if lib is not None:
-                record.update(loaded=soname, via="loader")
-                break
-            candidates = [
-                os.path.join(d, soname)
-                for d in dirs
-                if os.path.basename(os.path.dirname(d)) in packages
-            ]
-            for path in candidates:
-                if os.path.exists(path):
-                    record["tried"].append(path)
-                    if cdll(path)[0] is not None:
-                        record.update(loaded=path, via="wheel")
-                        break
+            for folder, via in dirs:
+                path = os.path.join(folder, soname)
+                if not os.path.exists(path):
+                    continue
+                record["tried"].append(path)
+                if cdll(path)[0] is not None:
+                    record.update(loaded=path, via=via)
+                    break
             if record["loaded"]:
                 break
         attempts.append(record)
     return attempts
 
 
-def runtime_versions(maps):
-    """Ask each loaded runtime library (by its mapped path) for its own version."""
-    out = {}
-    paths = {}
+def load_exact(paths):
+    """Load the files another process mapped (`-- CMD`), to ask them their versions."""
+    return [{"path": p, "error": cdll(p)[1]} for p in paths if p]
+
+
+def _int_call(lib, name):
+    value = ctypes.c_int()
+    rc = call(lib, name, ctypes.byref(value))
+    return (value.value if rc == 0 else None), rc
+
+
+def runtime_versions(maps, order=()):
+    """Ask each loaded runtime library (every mapped copy) for its own version.
+
+    `order`: the files in the order the traced program loaded them (the first copy of a
+    library is the one its symbols resolve to); else the maps order.
+    """
+    out = {"cudart_versions": {}, "cudnn_versions": {}}
+    by_key = {}
+    rank = {os.path.realpath(p): i for i, p in enumerate(order)}
+    maps = sorted(maps, key=lambda lib: rank.get(lib["realpath"], len(rank)))
     for lib in maps:
-        paths.setdefault(lib["key"], lib["path"])
-    if "libcudart" in paths:
-        lib, _ = cdll(paths["libcudart"])
-        value = ctypes.c_int()
-        if call(lib, "cudaRuntimeGetVersion", ctypes.byref(value)) == 0:
-            out["cudart_version"] = value.value
-        if call(lib, "cudaDriverGetVersion", ctypes.byref(value)) == 0:
-            out["cudart_driver_version"] = value.value
-        rc = call(lib, "cudaGetDeviceCount", ctypes.byref(value))
+        by_key.setdefault(lib["key"], [])
+        if lib["path"] not in by_key[lib["key"]]:
+            by_key[lib["key"]].append(lib["path"])
+    for path in by_key.get("libcudart", []):
+        lib, _ = cdll(path)
+        version, _ = _int_call(lib, "cudaRuntimeGetVersion")
+        out["cudart_versions"][path] = version
+        if "cudart_version" in out:
+            continue  # the first copy is the one symbols resolve to
+        out["cudart_version"] = version
+        drv, _ = _int_call(lib, "cudaDriverGetVersion")
+        if drv is not None:
+            out["cudart_driver_version"] = drv
+        count, rc = _int_call(lib, "cudaGetDeviceCount")
         out["cudart_device_count_rc"] = rc
         if rc == 0:
-            out["cudart_device_count"] = value.value
-    if "libcudnn" in paths:
-        lib, _ = cdll(paths["libcudnn"])
+            out["cudart_device_count"] = count
+    for path in by_key.get("libcudnn", []):
+        lib, _ = cdll(path)
         func = getattr(lib, "cudnnGetVersion", None)
         if func is not None:
             func.restype = ctypes.c_size_t
-            out["cudnn_version"] = int(func())
-    if "libnccl" in paths:
-        lib, _ = cdll(paths["libnccl"])
-        value = ctypes.c_int()
-        if call(lib, "ncclGetVersion", ctypes.byref(value)) == 0:
-            out["nccl_version"] = value.value
+            out["cudnn_versions"][path] = int(func())
+            out.setdefault("cudnn_version", int(func()))
+    if "libnccl" in by_key:
+        lib, _ = cdll(by_key["libnccl"][0])
+        version, rc = _int_call(lib, "ncclGetVersion")
+        if version is not None:
+            out["nccl_version"] = version
     return out
 
 
 def main(argv):
     global OUT
     OUT = argv[1] if len(argv) > 1 and argv[1] != "-" else None
-    frameworks = os.environ.get("MLT_PROBE_FRAMEWORKS", "torch,tensorflow,jax").split(",")
+    default = ",".join(registry.NAMES)
+    frameworks = os.environ.get("MLT_PROBE_FRAMEWORKS", default).split(",")
+    budget = float(os.environ.get("MLT_PROBE_BUDGET") or 30)
+    exact = [p for p in os.environ.get("MLT_PROBE_LOAD", "").split(os.pathsep) if p]
     RESULT["python"] = {
         "executable": sys.executable,
         "realpath": os.path.realpath(sys.executable),
@@ -451,20 +418,27 @@ def main(argv):
     save("driver")
     RESULT["wheels"] = guarded("wheels", probe_wheels)
     save("wheels")
-    guarded("frameworks", probe_frameworks, [f.strip() for f in frameworks if f.strip()])
+    wanted = [f.strip() for f in frameworks if f.strip()]
+    guarded("frameworks", probe_frameworks, wanted, budget)
     save("frameworks")
+    if exact:
+        RESULT["loaded_exact"] = guarded("loaded_exact", load_exact, exact)
     maps = guarded("maps", read_maps) or []
-    if not any(lib["key"] == "libcudart" for lib in maps):
+    if not exact and not any(lib["key"] == "libcudart" for lib in maps):
         RESULT["speculative"] = guarded("speculative", speculative_loads, RESULT.get("wheels"))
         maps = guarded("maps", read_maps) or []
     RESULT["loaded_libs"] = maps
-    RESULT["cuda_runtime"] = guarded("cuda_runtime", runtime_versions, maps)
+    RESULT["cuda_runtime"] = guarded("cuda_runtime", runtime_versions, maps, exact)
     RESULT["duration_s"] = round(time.time() - start, 3)
     save("done")
     if OUT is None:
         sys.stdout.write(json.dumps(RESULT, default=str) + "\n")
+        sys.stdout.flush()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    code = main(sys.argv)
+    # a framework import abandoned in its thread, or a library's atexit handler, must not
+    # keep the probe alive once its result is saved
+    os._exit(code)
