@@ -60,6 +60,7 @@ def _entries(file: Path | None, source: str | None, only: Any, exclude: Any, poo
         entries = repos.read_fleet_file(file)
     else:
         kind, org = repos.parse_from(source or "")
+        pool.default_kind(kind)
         entries = repos.entries_from_forge(pool.for_kind(kind), org)
         if not entries:
             raise UsageError(f"no repository of {source} holds .mlt.yaml")

@@ -116,11 +116,15 @@ def remote_sha(path: Path, branch: str) -> str | None:
 
 
 def same_content(path: Path, ours: str, theirs: str | None, onto: str) -> bool:
-    """True when the pushed branch already holds this update: same tree, built on `onto`."""
+    """True when the pushed branch already holds this update: same files, built on `onto`.
+
+    Conflict markers name the merged render's commit, which a re-render makes anew: lines of
+    markers alone do not make two conflicted updates different.
+    """
     if not theirs:
         return False
-    trees = git("rev-parse", f"{ours}^{{tree}}", f"{theirs}^{{tree}}", cwd=path).split()
-    if trees[0] != trees[1]:
+    markers = "^(<<<<<<<|>>>>>>>)( |$)"
+    if run_git("diff", "--quiet", "-I", markers, theirs, ours, cwd=path).rc != 0:
         return False
     return run_git("merge-base", "--is-ancestor", onto, theirs, cwd=path).rc == 0
 

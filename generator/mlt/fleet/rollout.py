@@ -50,7 +50,7 @@ class RepoOutcome:
     pr_action: str | None = None  # created | updated | unchanged
     superseded: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
-    files: int = 0
+    files: list[dict[str, str]] = field(default_factory=list)  # path, outcome
     path: str | None = None  # where the work is on this machine
     error: str | None = None
 
@@ -90,6 +90,10 @@ class ForgePool:
         if key not in self._clients:
             self._clients[key] = self._make(kind, api)
         return self._clients[key]
+
+    def default_kind(self, kind: str) -> None:
+        """Repositories listed from a forge live on it: use it unless --forge said otherwise."""
+        self._opts = replace(self._opts, forge=self._opts.forge or kind)
 
     def for_kind(self, kind: str) -> Forge:
         """A client for a forge named on the command line (`--from github:ORG`)."""
@@ -135,7 +139,8 @@ def roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool) -> RepoOu
     try:
         _roll_out(entry, opts, forges, outcome)
     except MltError as exc:
-        outcome.status, outcome.error = R.ERROR, redact(exc.message)
+        text = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+        outcome.status, outcome.error = R.ERROR, redact(text)
     except Exception as exc:  # noqa: BLE001 - a bug in one repo must not hide the others
         outcome.status, outcome.error = R.ERROR, redact(f"{type(exc).__name__}: {exc}")
     return outcome
@@ -144,7 +149,7 @@ def roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool) -> RepoOu
 def _roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool, out: RepoOutcome) -> None:
     address = parse_remote(entry.spec) if entry.is_url else None
     forge = forges.for_address(address) if (opts.open_prs and address) else None
-    auth = gitwork.GitAuth(forge.token if forge else None)
+    auth = forge.git_auth() if forge else gitwork.GitAuth()
     if entry.is_url:
         path = gitwork.fresh_clone(entry.spec, clone_dir(entry.spec), auth)
         base = gitwork.merged_base(path)
@@ -164,7 +169,8 @@ def _roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool, out: Rep
         result.version_from,
         result.version_to,
     )
-    out.branch, out.conflicts, out.files = result.branch, result.conflicts, len(result.files)
+    out.branch, out.conflicts = result.branch, result.conflicts
+    out.files = [{"path": f.path, "outcome": f.outcome} for f in result.files]
     if result.status not in (R.UPDATED, R.CONFLICTED) or not opts.push:
         return
     if result.status == R.CONFLICTED:

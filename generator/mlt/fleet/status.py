@@ -12,7 +12,7 @@ from typing import Any
 
 from mlt.errors import MltError
 from mlt.fleet import gitwork
-from mlt.fleet.forges import parse_remote
+from mlt.fleet.forges import Forge, RepoAddress, parse_remote
 from mlt.fleet.repos import FleetEntry, cache_dir, clone_dir, redact
 from mlt.fleet.rollout import BRANCH_PREFIX, ForgePool, RepoOutcome
 
@@ -75,9 +75,11 @@ def _status(entry: FleetEntry, forges: ForgePool, last: dict[str, Any]) -> RepoS
 
     row = RepoStatus(entry.label, last_run=last.get("status"), last_error=last.get("error"))
     try:
+        address = parse_remote(entry.spec) if entry.is_url else None
+        forge = _forge(forges, address)
         if entry.is_url:
             dest = clone_dir(entry.spec).with_name(clone_dir(entry.spec).name + "-status")
-            auth = gitwork.GitAuth()
+            auth = forge.git_auth() if forge else gitwork.GitAuth()
             path = gitwork.fresh_clone(entry.spec, dest, auth)
         else:
             assert entry.path is not None
@@ -87,9 +89,7 @@ def _status(entry: FleetEntry, forges: ForgePool, last: dict[str, Any]) -> RepoS
         from mlt.provenance import Provenance
 
         row.template = redact(Provenance.read(path).source)
-        address = parse_remote(entry.spec) if entry.is_url else None
-        if address:
-            forge = forges.for_address(address)
+        if forge and address:
             owner = forge.owner_of(address)
             prs = forge.open_prs(owner, address.name, BRANCH_PREFIX)
             if prs:
@@ -100,3 +100,13 @@ def _status(entry: FleetEntry, forges: ForgePool, last: dict[str, Any]) -> RepoS
     except MltError as exc:
         row.error = redact(exc.message)
     return row
+
+
+def _forge(forges: ForgePool, address: RepoAddress | None) -> Forge | None:
+    """The forge of a remote, or None where it cannot be told (status then shows no PR)."""
+    if address is None:
+        return None
+    try:
+        return forges.for_address(address)
+    except MltError:
+        return None

@@ -35,12 +35,20 @@ class Forge:
     """A forge's pull-request API; subclasses map these calls onto their REST endpoints."""
 
     kind = ""
+    git_username = "x-access-token"
     token_vars: tuple[str, ...] = ()
     default_api = ""
 
     def __init__(self, api_url: str | None = None, token: str | None = None, **api: Any) -> None:
         self.token = token if token is not None else token_from_env(self.token_vars)
         self.api = Api(api_url or self.default_api, self.auth_headers(), **api)
+
+    def git_auth(self) -> Any:
+        """Credentials for git over HTTPS to this forge: the token, with the forge's username
+        (MLT_GIT_USERNAME overrides it)."""
+        from mlt.fleet.gitwork import GitAuth
+
+        return GitAuth(self.token, os.environ.get("MLT_GIT_USERNAME") or self.git_username)
 
     def auth_headers(self) -> dict[str, str]:
         """The headers that carry the token (none without one: public reads still work)."""

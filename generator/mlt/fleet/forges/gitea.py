@@ -11,6 +11,7 @@ DRAFT = "WIP: "  # Gitea's draft marker is a title prefix
 
 class Gitea(Forge):
     kind = "gitea"
+    git_username = "oauth2"  # what HTTPS git pushes pair with the token
     token_vars = ("GITEA_TOKEN", "FORGEJO_TOKEN")
     default_api = "https://gitea.com/api/v1"
 

@@ -10,6 +10,7 @@ from mlt.fleet.forges.http import ForgeError
 
 class GitHub(Forge):
     kind = "github"
+    git_username = "x-access-token"  # what HTTPS git pushes pair with the token
     token_vars = ("GITHUB_TOKEN", "GH_TOKEN")
     default_api = "https://api.github.com"
 

@@ -12,6 +12,7 @@ DRAFT = "Draft: "
 
 class GitLab(Forge):
     kind = "gitlab"
+    git_username = "oauth2"  # what HTTPS git pushes pair with the token
     token_vars = ("GITLAB_TOKEN", "CI_JOB_TOKEN")
     default_api = "https://gitlab.com/api/v4"
 
