@@ -95,6 +95,21 @@ class FakeForge:
     def open_prs(self, repo: str) -> list[dict[str, Any]]:
         return [p for p in self.prs.get(repo, []) if p["state"] == "open"]
 
+    def race_pr(self, repo: str, head: str, base: str = "main") -> None:
+        """A PR someone else opens for `head` just after mlt listed the open ones: the next
+        list does not show it, the create call then meets it (422/409)."""
+        pr = self._new_pr(repo, head, base, "opened by a colleague", "", False)
+        pr["hide_once"] = True
+
+    def _listed(self, repo: str, state: str) -> list[dict[str, Any]]:
+        shown = []
+        for pr in self.prs.get(repo, []):
+            if pr.pop("hide_once", False):
+                continue
+            if state == "all" or pr["state"] == state:
+                shown.append(pr)
+        return shown
+
     # ------------------------------------------------------------------------------------
     def dispatch(self, req: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(req.path)
@@ -192,8 +207,7 @@ class FakeForge:
             found = self.has_file(repo, rest.removeprefix("contents/"))
             return (200, {"type": "file"}) if found else (404, {"message": "Not Found"})
         if rest == "pulls" and method == "GET":
-            state = q.get("state", "open")
-            prs = [p for p in self.prs.get(repo, []) if state == "all" or p["state"] == state]
+            prs = self._listed(repo, q.get("state", "open"))
             return 200, [self._gh_pr(repo, p) for p in prs]
         if rest == "pulls" and method == "POST":
             if err := self._require(body, "title", "head", "base"):
@@ -287,9 +301,8 @@ class FakeForge:
             found = self.has_file(repo, rest.removeprefix("repository/files/"))
             return (200, {"file_name": "x"}) if found else (404, {"message": "404 File Not Found"})
         if rest == "merge_requests" and method == "GET":
-            state = {"opened": "open", "closed": "closed"}.get(q.get("state", "all"))
-            prs = [p for p in self.prs.get(repo, []) if state is None or p["state"] == state]
-            return 200, [self._gl_mr(p) for p in prs]
+            state = {"opened": "open", "closed": "closed"}.get(q.get("state", "all"), "all")
+            return 200, [self._gl_mr(p) for p in self._listed(repo, state)]
         if rest == "merge_requests" and method == "POST":
             if err := self._require(body, "source_branch", "target_branch", "title"):
                 return err
@@ -362,9 +375,7 @@ class FakeForge:
             found = self.has_file(repo, rest.removeprefix("contents/"))
             return (200, {"type": "file"}) if found else (404, {"message": "not found"})
         if rest == "pulls" and method == "GET":
-            state = q.get("state", "open")
-            prs = [p for p in self.prs.get(repo, []) if state == "all" or p["state"] == state]
-            return 200, [self._gt_pr(p) for p in prs]
+            return 200, [self._gt_pr(p) for p in self._listed(repo, q.get("state", "open"))]
         if rest == "pulls" and method == "POST":
             if err := self._require(body, "head", "base", "title"):
                 return err

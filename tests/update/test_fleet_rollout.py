@@ -274,3 +274,33 @@ def test_gitea_bad_token_is_an_error_per_repo_without_leaking(tmp_path, template
         assert report["repos"][0]["pr_action"] == "created" and not report["repos"][0]["pushed"]
     finally:
         forge.close()
+
+
+def test_github_rate_limit_and_a_pr_opened_meanwhile(tmp_path, template, runner, server):
+    kid = make_child(tmp_path / "kids", "svc", str(template.root), "v1")
+    template.release(v2_changes(template.root), "v2")
+    url = server.publish(kid, "acme/svc")
+    forge = FakeForge("github", server.root)
+    forge.fail_next.append(rate_limited("github", wait=1))  # the first API call: 403, reset 1 s
+    fleet = tmp_path / "fleet.txt"
+    fleet.write_text(url + "\n")
+    forge.race_pr("acme/svc", "mlt/update-v2")  # a colleague's PR for the same branch
+    try:
+        result, report = fleet_run(
+            runner,
+            str(fleet),
+            "--open-prs",
+            "--forge",
+            "github",
+            "--api-url",
+            forge.url,
+            env={"GITHUB_TOKEN": TOKEN},
+        )
+        assert result.exit_code == 0, result.output
+        [row] = report["repos"]
+        assert len(forge.prs["acme/svc"]) == 1  # the 422 led to the existing PR, not a second
+        assert row["pr_url"] == forge.prs["acme/svc"][0]["url"]
+        assert forge.requests[0] == forge.requests[1]  # the rate-limited call was retried
+        assert forge.violations == []
+    finally:
+        forge.close()
