@@ -81,6 +81,14 @@ class Forge:
         """Comment on a pull request, then close it."""
         raise NotImplementedError
 
+    def existing_pr(self, owner: str, name: str, head: str, path: str, answer: Any) -> PullRequest:
+        """After a create call answered "already exists" (another run or a person opened it
+        between our listing and our call): that open PR, or the forge's error."""
+        for pr in self.open_prs(owner, name, head):
+            if pr.head == head:
+                return pr
+        raise self.api.error_for("POST", path, answer)
+
     def ci_state(self, owner: str, name: str, pr: PullRequest) -> str | None:
         """The head commit's combined CI state (success, failure, pending, ...), if known."""
         return None

@@ -1,15 +1,17 @@
-"""Gitea and Forgejo (REST API at https://HOST/api/v1)."""
+"""Gitea and Forgejo (REST API at https://HOST/api/v1): GitHub's shape, with its own
+auth scheme, paging parameter, draft marker and 409 for an existing pull request."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from mlt.fleet.forges.base import Forge, PullRequest, RemoteRepo
+from mlt.fleet.forges.base import PullRequest, RemoteRepo
+from mlt.fleet.forges.github import GitHub
 
 DRAFT = "WIP: "  # Gitea's draft marker is a title prefix
 
 
-class Gitea(Forge):
+class Gitea(GitHub):
     kind = "gitea"
     git_username = "oauth2"  # what HTTPS git pushes pair with the token
     token_vars = ("GITEA_TOKEN", "FORGEJO_TOKEN")
@@ -29,44 +31,21 @@ class Gitea(Forge):
         data["body"] = body
         path = f"/repos/{owner}/{name}/pulls"
         answer = self.api.request("POST", path, json=data, ok=(201, 409, 422))
-        if isinstance(answer, dict):
-            return _pr(answer)
-        existing = [p for p in self.open_prs(owner, name, head) if p.head == head]
-        if existing:
-            return existing[0]
-        raise self.api.error_for("POST", path, answer)
+        return (
+            _pr(answer)
+            if isinstance(answer, dict)
+            else self.existing_pr(owner, name, head, path, answer)
+        )
 
     def update_pr(self, owner: str, name: str, pr: PullRequest, title: str, body: str) -> None:
-        title = f"{DRAFT}{title}" if pr.draft else title
-        self.api.request(
-            "PATCH", f"/repos/{owner}/{name}/pulls/{pr.number}", json={"title": title, "body": body}
-        )
-
-    def close_pr(self, owner: str, name: str, pr: PullRequest, comment: str) -> None:
-        self.api.request(
-            "POST", f"/repos/{owner}/{name}/issues/{pr.number}/comments", json={"body": comment}
-        )
-        self.api.request(
-            "PATCH", f"/repos/{owner}/{name}/pulls/{pr.number}", json={"state": "closed"}
-        )
+        super().update_pr(owner, name, pr, f"{DRAFT}{title}" if pr.draft else title, body)
 
     def ci_state(self, owner: str, name: str, pr: PullRequest) -> str | None:
         data = self.api.request("GET", f"/repos/{owner}/{name}/commits/{pr.head}/status")
         return (data or {}).get("state") or None
 
     def list_repos(self, org: str) -> list[RemoteRepo]:
-        repos = self.api.pages(f"/orgs/{org}/repos", {"limit": 50})
-        return [
-            RemoteRepo(r["owner"]["login"], r["name"], r["clone_url"], r.get("default_branch"))
-            for r in repos
-            if not r.get("archived")
-        ]
-
-    def has_file(self, repo: RemoteRepo, path: str) -> bool:
-        answer = self.api.request(
-            "GET", f"/repos/{repo.owner}/{repo.name}/contents/{path}", ok=(200, 404)
-        )
-        return isinstance(answer, dict)
+        return self._repos(self.api.pages(f"/orgs/{org}/repos", {"limit": 50}))
 
 
 def _pr(data: dict[str, Any]) -> PullRequest:

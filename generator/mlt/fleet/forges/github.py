@@ -31,14 +31,14 @@ class GitHub(Forge):
         self, owner: str, name: str, head: str, base: str, title: str, body: str, draft: bool
     ) -> PullRequest:
         data = {"title": title, "head": head, "base": base, "body": body, "draft": draft}
-        answer = self.api.request("POST", f"/repos/{owner}/{name}/pulls", json=data, ok=(201, 422))
-        if isinstance(answer, dict):
-            return _pr(answer)
-        # 422 "A pull request already exists for owner:head": another run opened it meanwhile
-        existing = [p for p in self.open_prs(owner, name, head) if p.head == head]
-        if existing:
-            return existing[0]
-        raise self.api.error_for("POST", f"/repos/{owner}/{name}/pulls", answer)
+        path = f"/repos/{owner}/{name}/pulls"
+        answer = self.api.request("POST", path, json=data, ok=(201, 422))
+        # 422 "A pull request already exists for owner:head"
+        return (
+            _pr(answer)
+            if isinstance(answer, dict)
+            else self.existing_pr(owner, name, head, path, answer)
+        )
 
     def update_pr(self, owner: str, name: str, pr: PullRequest, title: str, body: str) -> None:
         self.api.request(
@@ -58,7 +58,10 @@ class GitHub(Forge):
         return data.get("state") if data and data.get("total_count") else None
 
     def list_repos(self, org: str) -> list[RemoteRepo]:
-        repos = self.api.pages(f"/orgs/{org}/repos", {"per_page": 100, "type": "all"})
+        return self._repos(self.api.pages(f"/orgs/{org}/repos", {"per_page": 100, "type": "all"}))
+
+    @staticmethod
+    def _repos(repos: Any) -> list[RemoteRepo]:
         return [
             RemoteRepo(r["owner"]["login"], r["name"], r["clone_url"], r.get("default_branch"))
             for r in repos

@@ -47,13 +47,12 @@ class GitLab(Forge):
         }
         path = f"/projects/{self._project(owner, name)}/merge_requests"
         answer = self.api.request("POST", path, json=data, ok=(201, 409))
-        if isinstance(answer, dict):
-            return _mr(answer)
         # 409 "Another open merge request already exists for this source branch"
-        existing = [m for m in self.open_prs(owner, name, head) if m.head == head]
-        if existing:
-            return existing[0]
-        raise self.api.error_for("POST", path, answer)
+        return (
+            _mr(answer)
+            if isinstance(answer, dict)
+            else self.existing_pr(owner, name, head, path, answer)
+        )
 
     def update_pr(self, owner: str, name: str, pr: PullRequest, title: str, body: str) -> None:
         title = f"{DRAFT}{title}" if pr.draft else title
