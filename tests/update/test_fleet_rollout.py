@@ -89,6 +89,10 @@ def test_push_over_file_urls_is_idempotent(tmp_path, template, runner):
     assert [r["pushed"] for r in report["repos"]] == [False, False]  # same content: no churn
     assert [sh(Path(u[7:]), "rev-parse", "mlt/update-v2") for u in urls] == pushed
 
+    no_forge, report = fleet_run(runner, str(fleet), "--open-prs")
+    assert no_forge.exit_code == 1
+    assert all("not on a forge" in r["error"] for r in report["repos"])
+
 
 def test_open_prs_over_http_with_github_api(tmp_path, template, runner, server):
     clean, clash, current = kids_with_outcomes(tmp_path, template)

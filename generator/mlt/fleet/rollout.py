@@ -147,7 +147,12 @@ def roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool) -> RepoOu
 
 
 def _roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool, out: RepoOutcome) -> None:
-    address = parse_remote(entry.spec) if entry.is_url else None
+    address = parse_remote(entry.spec if entry.is_url else _origin_url(entry.path))
+    if opts.open_prs and address is None:
+        raise MltError(
+            "cannot open a pull request: the remote is not on a forge (a path or file:// URL)",
+            hint="use --push alone for such remotes",
+        )
     forge = forges.for_address(address) if (opts.open_prs and address) else None
     auth = forge.git_auth() if forge else gitwork.GitAuth()
     if entry.is_url:
@@ -189,6 +194,13 @@ def _roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool, out: Rep
         out.pushed = True
     if forge and address and target:
         _open_pr(forge, address, result, target, out, path)
+
+
+def _origin_url(path: Path | None) -> str:
+    """A local checkout's `origin` (its PRs go there), or "" without one."""
+    if path is None or not path.is_dir():
+        return ""
+    return git("remote", "get-url", "origin", cwd=path, check=False)
 
 
 def _remote_tip(path: Path, branch: str) -> str | None:
