@@ -153,16 +153,16 @@ def show_outcomes(outcomes: list[Any], json_out: bool) -> None:
     if json_out:
         print_json({"exit_code": code, "counts": counts, "repos": [o.to_dict() for o in outcomes]})
         raise typer.Exit(code)
-    from rich.table import Table
-
-    table = Table("repo", "status", "version", "branch", "PR / detail")
+    table = _table("repo", "status", "version", "branch", "PR / detail")
     for o in outcomes:
-        versions = f"{o.version_from or ''} → {o.version_to or ''}" if o.version_to else ""
+        versions = o.version_to or ""
+        if o.version_from and o.version_from != o.version_to:
+            versions = f"{o.version_from} → {versions}"
         detail = o.error or o.pr_url or ", ".join(o.conflicts) or ""
         if o.pr_url and o.conflicts:
             detail += f" ({len(o.conflicts)} conflict(s))"
-        table.add_row(o.repo, o.status, versions, o.branch or "", detail, style=None)
-    console.print(table, overflow="fold", crop=False)
+        table.add_row(o.repo, o.status, versions, o.branch or "", detail)
+    console.print(table)
     console.print(", ".join(f"{n} {s}" for s, n in counts.items()), highlight=False)
     raise typer.Exit(code)
 
@@ -198,9 +198,7 @@ def status(
     if json_out:
         print_json({"exit_code": int(failed), "repos": [r.to_dict() for r in rows]})
         raise typer.Exit(int(failed))
-    from rich.table import Table
-
-    table = Table("repo", "template", "version", "state", "PR", "CI", "last run")
+    table = _table("repo", "template", "version", "state", "PR", "CI", "last run")
     for r in rows:
         version = f"{r.current} → {r.latest}" if r.state == "behind" else (r.current or "")
         last = r.last_run or ""
@@ -212,3 +210,14 @@ def status(
         )
     console.print(table, overflow="fold", crop=False)
     raise typer.Exit(int(failed))
+
+
+def _table(*columns: str) -> Any:
+    """A table that folds long cells onto more lines: repository URLs, paths and PR links are
+    copied by users, so they are never cut with an ellipsis."""
+    from rich.table import Table
+
+    table = Table()
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
