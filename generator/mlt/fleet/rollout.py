@@ -165,8 +165,7 @@ def _roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool, out: Rep
         path = entry.path
         base = None
     out.path = str(path)
-    onto = git("rev-parse", "HEAD", cwd=path) if path.is_dir() else None
-    target = git("branch", "--show-current", cwd=path) if onto else None
+    onto, target = _head(path)
 
     result = update_project(path, replace(opts.update, branch=FLEET_BRANCH))
     out.status, out.version_from, out.version_to = (
@@ -178,13 +177,15 @@ def _roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool, out: Rep
     out.files = [{"path": f.path, "outcome": f.outcome} for f in result.files]
     if result.status not in (R.UPDATED, R.CONFLICTED) or not opts.push:
         return
+    tip = result.commit
     if result.status == R.CONFLICTED:
-        gitwork.commit_conflicts(path, f"Update template to {result.version_to} (conflicts)")
+        message = f"Update template to {result.version_to} (conflicts)"
+        tip = gitwork.commit_conflicts(path, message)
     branch = result.branch or ""
     if entry.is_url and base:
         gitwork.push_template_base(path, base, auth)
     seen = gitwork.remote_sha(path, branch) if entry.is_url else None
-    tip = git("rev-parse", "HEAD", cwd=path)
+    tip = tip or git("rev-parse", "HEAD", cwd=path)
     if entry.is_url and onto and gitwork.same_content(path, tip, seen, onto):
         # the same update is already pushed: keep that branch (and its PR's CI run) as is
         git("reset", "-q", "--hard", seen or tip, cwd=path)
@@ -194,6 +195,17 @@ def _roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool, out: Rep
         out.pushed = True
     if forge and address and target:
         _open_pr(forge, address, result, target, out, path)
+
+
+def _head(path: Path) -> tuple[str | None, str | None]:
+    """HEAD's commit and branch name (None, None where `path` is no directory: the update
+    reports that)."""
+    if not path.is_dir():
+        return None, None
+    out = git("rev-parse", "HEAD", "--abbrev-ref", "HEAD", cwd=path, check=False).splitlines()
+    if len(out) != 2:
+        return None, None
+    return out[0], (None if out[1] == "HEAD" else out[1])
 
 
 def _origin_url(path: Path | None) -> str:
