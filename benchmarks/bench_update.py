@@ -285,7 +285,7 @@ def bench_fleet(count: int, reps: int, work: Path) -> float:
         shutil.copytree(pristine, rep_dir, symlinks=True)
         fleet = rep_dir / "fleet.txt"
         fleet.write_text("".join(f"{rep_dir / k.name}\n" for k in kids))
-        times.append(timed([BIN / "mlt", "update", "--fleet", fleet]))
+        times.append(timed([BIN / "mlt", "fleet", "update", fleet]))
         shutil.rmtree(rep_dir)
     return statistics.median(times)
 

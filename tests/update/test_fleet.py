@@ -1,12 +1,15 @@
-"""Fleet updates: many children in parallel, mixed outcomes, one summary."""
+"""Fleet updates of local checkouts: many children in parallel, mixed outcomes, one summary."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from updatekit import commit_all, make_child, sh, v2_changes, write_files
 
 from mlt.cli import app
+from mlt.fleet.repos import read_fleet_file
+from mlt.fleet.rollout import FleetOptions, run_fleet
 from mlt.update import UpdateOptions, update_project
 
 
@@ -24,13 +27,15 @@ def test_fleet_of_ten_with_mixed_outcomes(tmp_path, template, runner):
     lines = [str(k) for k in kids[:8]] + [url, str(tmp_path / "no-such-repo")]
     fleet.write_text("# the fleet\n\n" + "\n".join(f"{line}  # repo" for line in lines) + "\n")
 
-    result = runner.invoke(app, ["update", "--fleet", str(fleet), "--json"])
+    result = runner.invoke(app, ["fleet", "update", str(fleet), "--json"])
 
     assert result.exit_code == 1, result.output  # one error wins over conflicts
-    repos = json.loads(result.stdout)["repos"]
+    report = json.loads(result.stdout)
+    assert report["counts"] == {"updated": 4, "conflict": 2, "up-to-date": 3, "error": 1}
+    repos = report["repos"]
     statuses = [r["status"] for r in repos]
     assert statuses == ["up-to-date"] * 3 + ["conflict"] * 2 + ["updated"] * 4 + ["error"]
-    assert "no-such-repo" in repos[-1]["path"] and "not a directory" in repos[-1]["error"]
+    assert "no-such-repo" in repos[-1]["repo"] and "not a directory" in repos[-1]["error"]
     for kid in kids[5:8]:  # updated on a new branch, checked out; main untouched
         assert sh(kid, "branch", "--show-current") == "mlt/update-v2"
         assert sh(kid, "log", "-1", "--format=%s") == "Update template to v2"
@@ -39,7 +44,10 @@ def test_fleet_of_ten_with_mixed_outcomes(tmp_path, template, runner):
         assert sh(kid, "branch", "--show-current") == "mlt/update-v2"
         assert (kid / ".git/MERGE_HEAD").is_file()
     assert sh(kids[8], "branch", "--show-current") == "main"  # the URL's origin is not touched
-    assert repos[8]["path"] == url and repos[8]["branch"] == "mlt/update-v2"
+    assert repos[8]["repo"] == url and repos[8]["branch"] == "mlt/update-v2"
+    assert not repos[8]["pushed"]  # without --push the work stays in the clone
+    clone = Path(repos[8]["path"])
+    assert sh(clone, "log", "-1", "--format=%s", "mlt/update-v2") == "Update template to v2"
 
 
 def test_fleet_table_summary_and_conflict_exit_code(tmp_path, template, runner):
@@ -53,21 +61,20 @@ def test_fleet_table_summary_and_conflict_exit_code(tmp_path, template, runner):
     fleet = tmp_path / "fleet.txt"
     fleet.write_text("\n".join(str(k) for k in kids) + "\n")
 
-    result = runner.invoke(app, ["update", "--fleet", str(fleet)])
+    result = runner.invoke(app, ["update", "--fleet", str(fleet)])  # the old spelling
 
     assert result.exit_code == 3, result.output
     assert "1 updated, 1 conflict, 0 up-to-date, 0 error" in result.stdout
+    assert "mlt fleet update" in result.stderr
 
 
 def test_fleet_dry_run_moves_nothing(tmp_path, template):
-    from mlt.update import read_fleet_file, update_fleet
-
     kid = make_child(tmp_path / "kids", "k", str(template.root), "v1")
     template.release(v2_changes(template.root), "v2")
     fleet = tmp_path / "fleet.txt"
     fleet.write_text(f"{kid}\n")
     head = sh(kid, "rev-parse", "HEAD")
-    [res] = update_fleet(read_fleet_file(fleet), UpdateOptions(dry_run=True))
+    [res] = run_fleet(read_fleet_file(fleet), FleetOptions(UpdateOptions(dry_run=True)))
     assert res.status == "dry-run"
     assert sh(kid, "branch", "--show-current") == "main" and sh(kid, "rev-parse", "HEAD") == head
 
@@ -75,21 +82,19 @@ def test_fleet_dry_run_moves_nothing(tmp_path, template):
 def test_empty_or_missing_fleet_file_is_usage_error(tmp_path, runner):
     empty = tmp_path / "fleet.txt"
     empty.write_text("# nothing\n")
-    assert runner.invoke(app, ["update", "--fleet", str(empty)]).exit_code == 2
-    missing = runner.invoke(app, ["update", "--fleet", str(tmp_path / "nope.txt")])
+    assert runner.invoke(app, ["fleet", "update", str(empty)]).exit_code == 2
+    missing = runner.invoke(app, ["fleet", "update", str(tmp_path / "nope.txt")])
     assert missing.exit_code == 2 and "cannot read fleet file" in missing.stderr
 
 
 def test_fleet_error_after_branching_restores_the_original_branch(tmp_path, template):
-    from mlt.update import read_fleet_file, update_fleet
-
     kid = make_child(tmp_path / "kids", "k", str(template.root), "v1")
     template.release(v2_changes(template.root), "v2")
     write_files(kid, {"CHANGELOG.md": "untracked, in the way of v2's new file\n"})
     fleet = tmp_path / "fleet.txt"
     fleet.write_text(f"{kid}\n")
 
-    [res] = update_fleet(read_fleet_file(fleet), UpdateOptions())
+    [res] = run_fleet(read_fleet_file(fleet), FleetOptions())
 
     assert res.status == "error" and "untracked" in res.error
     assert sh(kid, "branch", "--show-current") == "main"

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 import mlt
-from mlt.cli import doctor, images, new, update
+from mlt.cli import doctor, fleet, images, new, update
 
 HELP = """\
 The paved road for ML projects.
@@ -54,7 +54,7 @@ def _root(
     """The paved road for ML projects."""
 
 
-for _module in (new, update, images, doctor):
+for _module in (new, update, fleet, images, doctor):
     _module.register(app)
 
 

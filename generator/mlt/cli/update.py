@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mlt.cli._common import console, handle_errors, print_json, say, styled
+from mlt.cli._common import handle_errors, print_json, say, styled
 
 PathArg = Annotated[Path, typer.Argument(help="The child project (default: current directory).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
@@ -37,7 +37,7 @@ def update(
         bool, typer.Option("--continue", help="Commit a resolved, conflicted update.")
     ] = False,
     fleet: Annotated[
-        Path | None, typer.Option(help="File listing many repos (paths or URLs) to update.")
+        Path | None, typer.Option(help="Alias of `mlt fleet update FILE`.", hidden=True)
     ] = None,
     jobs: Annotated[int, typer.Option(help="Parallel fleet updates.")] = 8,
 ) -> None:
@@ -53,7 +53,6 @@ def update(
       mlt update --dry-run --json        [dim]# per-file outcomes, nothing changes[/]
       mlt update -d framework=pytorch    [dim]# change an answer through the same merge[/]
       mlt update --continue              [dim]# after resolving conflicts[/]
-      mlt update --fleet repos.txt       [dim]# many repos, a branch each[/]
     """
     from mlt.update import UpdateOptions, continue_update, update_project
     from mlt.update.target import parse_overrides
@@ -103,27 +102,17 @@ def _show(result) -> None:  # noqa: ANN001 - UpdateResult, imported lazily
 
 
 def _fleet(file: Path, opts, jobs: int, json_out: bool) -> None:  # noqa: ANN001
-    from rich.table import Table
+    from mlt.cli.fleet import show_outcomes
+    from mlt.fleet.repos import read_fleet_file
+    from mlt.fleet.rollout import FleetOptions, run_fleet
 
-    from mlt.update.fleet import fleet_exit_code, read_fleet_file, update_fleet
-
-    results = update_fleet(read_fleet_file(file), opts, jobs)
-    code = fleet_exit_code(results)
-    if json_out:
-        print_json({"status": code, "repos": [r.to_dict() for r in results]})
-        raise typer.Exit(code)
-    table = Table("repo", "status", "version", "branch", "detail")
-    for r in results:
-        detail = r.error or ", ".join(r.conflicts) or ""
-        versions = f"{r.version_from or ''} → {r.version_to or ''}" if r.version_to else ""
-        table.add_row(r.path, r.status, versions, r.branch or "", detail)
-    console.print(table)
-    counts = {
-        s: sum(r.status == s for r in results)
-        for s in ("updated", "conflict", "up-to-date", "error")
-    }
-    console.print(", ".join(f"{n} {s}" for s, n in counts.items()), highlight=False)
-    raise typer.Exit(code)
+    say(
+        styled("note:", "yellow"),
+        " `mlt update --fleet FILE` is `mlt fleet update FILE` now",
+        err=True,
+    )
+    outcomes = run_fleet(read_fleet_file(file), FleetOptions(opts, jobs=jobs))
+    show_outcomes(outcomes, json_out)
 
 
 @handle_errors

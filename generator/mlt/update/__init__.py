@@ -1,4 +1,4 @@
-"""`mlt update`, `mlt check`, `mlt diff` and fleet updates of child projects.
+"""`mlt update`, `mlt check` and `mlt diff` of one child project (fleets: `mlt.fleet`).
 
 The 3-way merge base is the child's own `mlt/template` branch (every pristine render is
 committed there), so updates are git's real merge, offline, with rename detection:
@@ -22,8 +22,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-# Where each public name lives; imported on first use, so `mlt update` does not load the
-# fleet's thread pool nor `mlt check` the merge machinery.
+# Where each public name lives; imported on first use, so `mlt check` does not load the
+# merge machinery.
 _EXPORTS = {
     "CheckResult": "check",
     "check_project": "check",
@@ -31,9 +31,6 @@ _EXPORTS = {
     "UpdateOptions": "engine",
     "continue_update": "engine",
     "update_project": "engine",
-    "FleetEntry": "fleet",
-    "read_fleet_file": "fleet",
-    "update_fleet": "fleet",
     "FileOutcome": "result",
     "UpdateResult": "result",
 }
