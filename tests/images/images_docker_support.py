@@ -14,7 +14,7 @@ from mlt.errors import MltError
 from mlt.images import _docker
 from mlt.images.build import BuildOptions, BuildResult, build_image, created_timestamp
 from mlt.images.catalog import load_catalog
-from mlt.images.context import build_wheel
+from mlt.images.wheel import mlt_wheel
 
 PARENT = os.environ.get("MLT_PARENT_IMAGE", "mlt-local/bookworm:minbase")
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
@@ -50,7 +50,7 @@ def session_inputs() -> tuple[Path, dict[str, str]]:
     """One mlt wheel and one set of label args per session: other work in the checkout (new
     commits, edited files) must not change the inputs between the builds of one session."""
     wheel_dir = Path(tempfile.mkdtemp(prefix="mlt-test-wheel-"))
-    wheel = build_wheel(wheel_dir)
+    wheel = mlt_wheel(wheel_dir)
     return wheel, {"BUILD_CREATED": created_timestamp(), "SOURCE_REVISION": "test"}
 
 

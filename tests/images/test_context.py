@@ -111,7 +111,10 @@ def test_labels_and_nvidia_env(rendered, image_id):
 
 def test_framework_installs(rendered):
     torch = (rendered["pytorch"] / "Dockerfile").read_text(encoding="utf-8")
-    assert "--index https://download.pytorch.org/whl/cu128" in torch and '"torch==2.10.0"' in torch
+    # The index is a build arg with PyPI as its default: PyPI serves the CUDA 12.8 torch.
+    assert "ARG PACKAGE_INDEX=https://pypi.org/simple" in torch
+    assert '--default-index "${PACKAGE_INDEX}"' in torch
+    assert '"torch==2.10.0"' in torch and '"numpy==' in torch  # torch warns at import without numpy
     tf = (rendered["tensorflow"] / "Dockerfile").read_text(encoding="utf-8")
     assert '"tensorflow[and-cuda]==2.20.0"' in tf
     constraints = (rendered["tensorflow"] / "constraints.txt").read_text(encoding="utf-8")
@@ -204,3 +207,23 @@ def test_real_wheel_is_built_from_the_checkout(tmp_path):
         names = zf.namelist()
     assert "mlt/images/catalog.py" in names
     assert "mlt/base_images/catalog.yaml" in names and "mlt/base_images/Dockerfile.j2" in names
+
+
+def test_failed_render_leaves_nothing_behind(tmp_path, fake_wheel):
+    dest = tmp_path / "new" / "ctx"
+    with pytest.raises(UsageError, match="is not a .whl file"):
+        render_context(CATALOG, CATALOG.get("cpu"), dest, wheel=tmp_path / "missing.whl")
+    assert not (tmp_path / "new").exists()
+
+
+def test_rerender_replaces_the_wheel_and_ca_but_keeps_other_files(tmp_path, fake_wheel):
+    ca = tmp_path / "corp.pem"
+    ca.write_text(PEM, encoding="utf-8")
+    dest = tmp_path / "ctx"
+    render_context(CATALOG, CATALOG.get("cpu"), dest, extra_ca=ca, wheel=fake_wheel)
+    (dest / "wheels" / "mlt-0.0.1-py3-none-any.whl").write_bytes(b"stale")
+    (dest / "notes.txt").write_text("mine", encoding="utf-8")
+    render_context(CATALOG, CATALOG.get("cpu"), dest, wheel=fake_wheel)
+    assert sorted(p.name for p in (dest / "wheels").iterdir()) == [fake_wheel.name]
+    assert not (dest / "certs" / "extra-ca.crt").exists()
+    assert (dest / "notes.txt").read_text(encoding="utf-8") == "mine"
