@@ -143,6 +143,10 @@ def test_build_without_engine_is_one_line(runner, tmp_path, monkeypatch):
             "error: malformed --build-arg 'NOEQUALS': expected KEY=VALUE\n",
         ),
         (["--network", "overlay"], "error: --network 'overlay' is not one of bridge, host, none\n"),
+        (
+            ["--index-url", "https://mirror.example/simple"],
+            "error: --index-url: image 'cpu' installs no packages from an index\n",
+        ),
     ],
 )
 def test_build_usage_errors(runner, args, message):
@@ -164,7 +168,11 @@ def test_parse_build_args_and_split_tag():
 
 class Recorder:
     def __init__(self):
-        self.steps, self.logs, self.tail = [], [], None
+        self.steps, self.logs, self.tail, self.done = [], [], None, []
+
+    def finished(self, number, seconds, cached):
+        assert seconds >= 0
+        self.done.append((number, cached))
 
     def step(self, number, total, instruction):
         self.steps.append((number, total, instruction))
@@ -188,6 +196,18 @@ def test_follow_reports_steps_cache_and_id():
     rec: BuildReporter = Recorder()
     assert _follow(iter(events), "cpu", rec) == ("sha256:abc", 2, 1)
     assert rec.steps == [(1, 2, "FROM x"), (2, 2, "RUN true")]
+    assert rec.done == [(1, False), (2, True)]
+
+
+def test_follow_failure_hands_over_the_whole_step_output():
+    lines = [f"line {i}" for i in range(500)]
+    events = [{"stream": "Step 1/2 : RUN true\n"}, {"stream": " ---> 1\n"}]
+    events += [{"stream": "Step 2/2 : RUN make\n"}] + [{"stream": f"{x}\n"} for x in lines]
+    events.append({"error": "The command 'make' returned a non-zero code: 2"})
+    rec = Recorder()
+    with pytest.raises(MltError):
+        _follow(iter(events), "cpu", rec)
+    assert rec.tail == lines and rec.done == [(1, False)]
 
 
 def test_follow_failure_names_the_step_and_keeps_its_log_tail():
@@ -220,3 +240,15 @@ def test_module_entry_point_help():
     assert proc.returncode == 0
     for command in ("list", "show", "check", "render", "build"):
         assert command in proc.stdout
+
+
+def test_build_json_error_is_an_event_line(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'dead.sock'}")
+    result = run(runner, "build", "pytorch", "--json", "--index-url", "ftp://x")
+    assert result.exit_code == 2
+    event = json.loads(result.stdout)
+    assert event == {
+        "event": "error",
+        "message": "--index-url 'ftp://x' is not an http(s) URL",
+        "hint": None,
+    }
