@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 
@@ -13,6 +14,7 @@ from ruamel.yaml import YAML
 from mlt.cli import app
 from mlt.errors import MltError, UsageError
 from mlt.images.build import BuildReporter, _follow, parse_build_args, split_tag
+from mlt.images.catalog import load_catalog
 from mlt.resources import base_images_dir
 
 
@@ -252,3 +254,19 @@ def test_build_json_error_is_an_event_line(runner, tmp_path, monkeypatch):
         "message": "--index-url 'ftp://x' is not an http(s) URL",
         "hint": None,
     }
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_list_table_never_cuts_an_id(columns):
+    env = dict(os.environ, COLUMNS=columns, TERM="dumb")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlt", "images", "list"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    first_cells = [line.split("│")[1].strip() for line in proc.stdout.splitlines() if "│" in line]
+    assert "…" not in proc.stdout
+    assert [cell for cell in first_cells if cell] == [image.id for image in load_catalog().images]

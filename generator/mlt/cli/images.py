@@ -53,23 +53,30 @@ def list_images(as_json: JsonOpt = False) -> None:
         ]
         print_json({"schema": SCHEMA, "release": catalog.release, "images": images})
         return
-    from rich.table import Table
+    from mlt.cli.tables import copyable_table
 
-    table = Table(title=f"mlt base images, release {catalog.release}", title_justify="left")
-    for column in ("id", "framework", "cuda", "cuda source", "python", "os", "min driver"):
-        table.add_column(column)
+    rows = []
     for image in catalog.images:
         framework = f"{image.framework} {image.framework_version or ''}".strip()
         driver = (_min_driver(image.cuda) or {}).get("minimum", "-")
-        table.add_row(
-            image.id,
-            framework,
-            image.cuda or "-",
-            str(image.cuda_source),
-            image.python,
-            image.os,
-            driver,
+        rows.append(
+            (
+                image.id,
+                framework,
+                image.cuda or "-",
+                str(image.cuda_source),
+                image.python,
+                image.os,
+                driver,
+            )
         )
+    table = copyable_table(
+        ("id", "framework", "cuda", "cuda source", "python", "os", "min driver"),
+        rows,
+        keys=("id",),
+        title=f"mlt base images, release {catalog.release}",
+        title_justify="left",
+    )
     console.print(table)
 
 

@@ -103,8 +103,7 @@ def _show(result) -> None:  # noqa: ANN001 - UpdateResult, imported lazily
 
 
 def _fleet(file: Path, opts, jobs: int, json_out: bool) -> None:  # noqa: ANN001
-    from rich.table import Table
-
+    from mlt.cli.tables import copyable_table
     from mlt.update.fleet import fleet_exit_code, read_fleet_file, update_fleet
 
     results = update_fleet(read_fleet_file(file), opts, jobs)
@@ -112,12 +111,13 @@ def _fleet(file: Path, opts, jobs: int, json_out: bool) -> None:  # noqa: ANN001
     if json_out:
         print_json({"status": code, "repos": [r.to_dict() for r in results]})
         raise typer.Exit(code)
-    table = Table("repo", "status", "version", "branch", "detail")
+    rows = []
     for r in results:
         detail = r.error or ", ".join(r.conflicts) or ""
         versions = f"{r.version_from or ''} → {r.version_to or ''}" if r.version_to else ""
-        table.add_row(r.path, r.status, versions, r.branch or "", detail)
-    console.print(table)
+        rows.append((r.path, r.status, versions, r.branch or "", detail))
+    columns = ("repo", "status", "version", "branch", "detail")
+    console.print(copyable_table(columns, rows, keys=("repo", "branch")))
     counts = {
         s: sum(r.status == s for r in results)
         for s in ("updated", "conflict", "up-to-date", "error")
