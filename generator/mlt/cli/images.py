@@ -231,9 +231,9 @@ def build(
       mlt images build pytorch --index-url https://download.pytorch.org/whl/cu128
       mlt images build cpu --json > build-events.jsonl
 
-    Progress: the current step with its time and last output lines, each finished step's time;
-    a failing step's whole output. --json events: step, log, step_done, failed, then built or
-    error.
+    Progress: each step's time and last output lines; a failing step's whole output.
+
+    --json events, one per line: step, log, step_done, failed, then built or error.
     """
     from mlt.cli.build_progress import LiveReporter, QuietReporter
     from mlt.images.build import BuildOptions, build_image, parse_build_args
