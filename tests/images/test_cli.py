@@ -270,3 +270,29 @@ def test_list_table_never_cuts_an_id(columns):
     first_cells = [line.split("│")[1].strip() for line in proc.stdout.splitlines() if "│" in line]
     assert "…" not in proc.stdout
     assert [cell for cell in first_cells if cell] == [image.id for image in load_catalog().images]
+
+
+def test_json_lines_reporter_writes_one_event_per_line(capsys):
+    from mlt.cli.build_progress import JsonLinesReporter
+
+    events = [
+        {"stream": "Step 1/2 : FROM x\n"},
+        {"stream": " ---> Using cache\n"},
+        {"stream": "Step 2/2 : RUN  make \\\n   all\n"},
+        {"stream": "cc -o app app.c\n"},
+        {"error": "The command 'make all' returned a non-zero code: 2"},
+    ]
+    with pytest.raises(MltError):
+        _follow(iter(events), "cpu", JsonLinesReporter())
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["event"] for e in lines] == [
+        "step",
+        "log",
+        "step_done",
+        "step",
+        "log",
+        "log",
+        "failed",
+    ]
+    assert lines[2]["cached"] is True and lines[3]["instruction"] == "RUN make \\"
+    assert lines[-1] == {"event": "failed", "step": 2, "output": ["   all", "cc -o app app.c"]}
