@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -227,3 +228,22 @@ def test_rerender_replaces_the_wheel_and_ca_but_keeps_other_files(tmp_path, fake
     assert sorted(p.name for p in (dest / "wheels").iterdir()) == [fake_wheel.name]
     assert not (dest / "certs" / "extra-ca.crt").exists()
     assert (dest / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_uv_settings_are_current(rendered, tmp_path):
+    """uv warns on stderr about deprecated variables (UV_NATIVE_TLS was one): none in the image."""
+    steps = instructions(rendered["cpu"] / "Dockerfile")
+    env_args = next(args for word, args in steps if word == "ENV")
+    uv_env = dict(pair.split("=", 1) for pair in env_args.split() if pair.startswith("UV_"))
+    assert uv_env["UV_SYSTEM_CERTS"] == "1"
+    uv = shutil.which("uv")
+    assert uv, "uv is a test dependency"
+    proc = subprocess.run(
+        [uv, "pip", "list", "--python", sys.executable],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **uv_env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "deprecated" not in proc.stderr.lower(), proc.stderr
