@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def bench_image(client: Any, catalog: Any, image_id: str, args: Any) -> dict[str, Any]:
     """Build one image cold then warm; its size, and the payload it carries."""
-    times = {}
+    times, ids = {}, []
     tag = f"mlt-bench/{image_id}:{catalog.release}"
     if _docker.image_info(client, tag) is not None:
         client.remove_image(tag, force=True)  # an earlier run's image would be left dangling
@@ -116,6 +116,8 @@ def bench_image(client: Any, catalog: Any, image_id: str, args: Any) -> dict[str
         )
         built = build_image(catalog, catalog.get(image_id), options)
         times[label] = (round(built.seconds, 1), f"{built.cached_steps}/{built.steps}")
+        ids.append(built.image_id)
+    _drop_untagged(client, ids[:-1], ids[-1])
     data: dict[str, Any] = {
         "tag": built.tag,
         "size_bytes": _docker.image_info(client, built.tag)["Size"],
@@ -140,6 +142,13 @@ def bench_image(client: Any, catalog: Any, image_id: str, args: Any) -> dict[str
     return data
 
 
+def _drop_untagged(client: Any, earlier: list[str], current: str) -> None:
+    """A rebuild that did not hit the cache leaves the earlier image untagged: remove it."""
+    for image_id in earlier:
+        if image_id != current and not (_docker.image_info(client, image_id) or {}).get("RepoTags"):
+            client.remove_image(image_id, force=True)
+
+
 def _run(client: Any, image: str, script: str) -> str:
     container = client.create_container(image, command=["sh", "-c", script])
     try:
@@ -157,9 +166,11 @@ def bench_child(client: Any, base: str) -> dict[str, Any]:
         answers = {"project_name": "bench-svc", "package_name": "bench_svc", "ci": "none"}
         render_template(TemplateSource.bundled("service"), project, answers)
         cold, _ = build_child(client, project, "mlt-bench/child:dev", base, no_cache=True)
+        cold_id = _docker.image_info(client, "mlt-bench/child:dev")["Id"]
         source = next((project / "src" / "bench_svc").glob("app.py"))
         source.write_text(source.read_text(encoding="utf-8") + "\n# code-only change\n", "utf-8")
         warm, warm_steps = build_child(client, project, "mlt-bench/child:dev", base, no_cache=False)
+        _drop_untagged(client, [cold_id], _docker.image_info(client, "mlt-bench/child:dev")["Id"])
     share = warm / cold
     return {
         "base": base,
