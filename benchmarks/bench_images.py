@@ -161,6 +161,8 @@ def _run(client: Any, image: str, script: str) -> str:
 
 def bench_child(client: Any, base: str) -> dict[str, Any]:
     """The service template FROM the cpu image: cold build, then a code-only rebuild."""
+    if _docker.image_info(client, "mlt-bench/child:dev") is not None:
+        client.remove_image("mlt-bench/child:dev", force=True)  # an earlier --keep run's
     with tempfile.TemporaryDirectory(prefix="mlt-bench-") as tmp:
         project = Path(tmp) / "svc"
         answers = {"project_name": "bench-svc", "package_name": "bench_svc", "ci": "none"}
