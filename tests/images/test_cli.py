@@ -296,3 +296,23 @@ def test_json_lines_reporter_writes_one_event_per_line(capsys):
     ]
     assert lines[2]["cached"] is True and lines[3]["instruction"] == "RUN make \\"
     assert lines[-1] == {"event": "failed", "step": 2, "output": ["   all", "cc -o app app.c"]}
+
+
+def test_quiet_reporter_prints_only_the_failing_step(capsys):
+    from mlt.cli.build_progress import QuietReporter
+
+    events = [
+        {"stream": "Step 1/2 : RUN echo fine\n"},
+        {"stream": "fine\n"},
+        {"stream": "Step 2/2 : RUN false\n"},
+        {"stream": "about to fail\n"},
+        {"error": "The command 'false' returned a non-zero code: 1"},
+    ]
+    with pytest.raises(MltError):
+        _follow(iter(events), "cpu", QuietReporter())
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "output of failed step 2 (RUN false), 1 lines:",
+        "  | about to fail",
+    ]
