@@ -110,6 +110,10 @@ def test_installed_mlt_builds_the_cpu_image(installed, docker_api, tmp_path):
     result = mlt(installed, *args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"built {tag} (sha256:")
+    # A rebuild by the same install is the same image: nothing is left untagged behind it.
+    again = mlt(installed, *args, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split()[2] == result.stdout.split()[2]  # "(sha256:<id prefix>)"
     code, out = run_in(docker_api, tag, "mlt", "images", "list", "--json")
     assert code == 0, out
     host = mlt(installed, "images", "list", "--json", cwd=tmp_path)

@@ -110,15 +110,13 @@ def _git(*args: str) -> str | None:
 
 
 def created_timestamp() -> str:
-    """SOURCE_DATE_EPOCH, else the HEAD commit time, else now: stable per commit, so rebuilds hit
-    the layer cache all the way down and children keep their cache."""
+    """SOURCE_DATE_EPOCH, else the HEAD commit time (checkout) or the install time (installed
+    mlt): stable per commit or install, so rebuilds hit the layer cache all the way down,
+    children keep their cache, and no rebuild leaves the previous image untagged."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct")
-    when = (
-        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-        if epoch
-        else dt.datetime.now(dt.timezone.utc)
-    )
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not epoch:
+        epoch = str(int(Path(__file__).stat().st_mtime))
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def default_build_args(client: Any, image: ImageSpec, parent: str | None) -> dict[str, str]:
