@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +16,40 @@ from mlt.errors import MltError
 from mlt.images import _docker
 from mlt.images.build import BuildOptions, BuildResult, build_image, created_timestamp
 from mlt.images.catalog import load_catalog
-from mlt.images.context import build_wheel
+from mlt.images.wheel import mlt_wheel
 
 PARENT = os.environ.get("MLT_PARENT_IMAGE", "mlt-local/bookworm:minbase")
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
-TEST_TAG = "mlt-test/{id}:{release}"
+# One tag suffix per session: parallel sessions on a shared engine never untag each other's
+# images, and the cleanup removes exactly what this session tagged (the layer cache is by content).
+SESSION = uuid.uuid4().hex[:8]
+TEST_TAG = "mlt-test/{id}:{release}-" + SESSION
+_CREATED: list[str] = []  # tags this session created, removed newest first at the end
+
+
+def session_tag(name: str) -> str:
+    """A `mlt-test/NAME:SESSION` tag that the session cleanup removes."""
+    tag = f"mlt-test/{name}:{SESSION}"
+    _CREATED.append(tag)
+    return tag
+
+
+def remove_session_images(client: Any) -> list[str]:
+    """Remove every tag this session created (children first); return what could not go."""
+    left = []
+    for tag in reversed(dict.fromkeys(_CREATED)):
+        try:
+            if _docker.image_info(client, tag) is not None:
+                client.remove_image(tag, force=True)
+        except Exception as exc:  # noqa: BLE001 (report, keep cleaning)
+            left.append(f"{tag}: {exc}")
+    _CREATED.clear()
+    return left
+
+
+def docker_installed() -> bool:
+    """The Docker client or engine is on this machine (whether or not it answers)."""
+    return bool(shutil.which("docker") or shutil.which("dockerd"))
 
 
 def _unavailable(reason: str) -> None:
@@ -50,15 +81,17 @@ def session_inputs() -> tuple[Path, dict[str, str]]:
     """One mlt wheel and one set of label args per session: other work in the checkout (new
     commits, edited files) must not change the inputs between the builds of one session."""
     wheel_dir = Path(tempfile.mkdtemp(prefix="mlt-test-wheel-"))
-    wheel = build_wheel(wheel_dir)
+    wheel = mlt_wheel(wheel_dir)
     return wheel, {"BUILD_CREATED": created_timestamp(), "SOURCE_REVISION": "test"}
 
 
 def build_test_image(image_id: str, **overrides: Any) -> BuildResult:
     catalog = load_catalog()
     wheel, label_args = session_inputs()
+    tag = TEST_TAG.format(id=image_id, release=catalog.release)
+    _CREATED.append(tag)
     options = BuildOptions(
-        tag=TEST_TAG.format(id=image_id, release=catalog.release),
+        tag=tag,
         parent=PARENT,
         extra_ca=extra_ca(),
         network=os.environ.get("MLT_TEST_NETWORK") or None,

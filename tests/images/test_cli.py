@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 
@@ -13,6 +14,7 @@ from ruamel.yaml import YAML
 from mlt.cli import app
 from mlt.errors import MltError, UsageError
 from mlt.images.build import BuildReporter, _follow, parse_build_args, split_tag
+from mlt.images.catalog import load_catalog
 from mlt.resources import base_images_dir
 
 
@@ -143,6 +145,10 @@ def test_build_without_engine_is_one_line(runner, tmp_path, monkeypatch):
             "error: malformed --build-arg 'NOEQUALS': expected KEY=VALUE\n",
         ),
         (["--network", "overlay"], "error: --network 'overlay' is not one of bridge, host, none\n"),
+        (
+            ["--index-url", "https://mirror.example/simple"],
+            "error: --index-url: image 'cpu' installs no packages from an index\n",
+        ),
     ],
 )
 def test_build_usage_errors(runner, args, message):
@@ -164,7 +170,11 @@ def test_parse_build_args_and_split_tag():
 
 class Recorder:
     def __init__(self):
-        self.steps, self.logs, self.tail = [], [], None
+        self.steps, self.logs, self.tail, self.done = [], [], None, []
+
+    def finished(self, number, seconds, cached):
+        assert seconds >= 0
+        self.done.append((number, cached))
 
     def step(self, number, total, instruction):
         self.steps.append((number, total, instruction))
@@ -188,6 +198,18 @@ def test_follow_reports_steps_cache_and_id():
     rec: BuildReporter = Recorder()
     assert _follow(iter(events), "cpu", rec) == ("sha256:abc", 2, 1)
     assert rec.steps == [(1, 2, "FROM x"), (2, 2, "RUN true")]
+    assert rec.done == [(1, False), (2, True)]
+
+
+def test_follow_failure_hands_over_the_whole_step_output():
+    lines = [f"line {i}" for i in range(500)]
+    events = [{"stream": "Step 1/2 : RUN true\n"}, {"stream": " ---> 1\n"}]
+    events += [{"stream": "Step 2/2 : RUN make\n"}] + [{"stream": f"{x}\n"} for x in lines]
+    events.append({"error": "The command 'make' returned a non-zero code: 2"})
+    rec = Recorder()
+    with pytest.raises(MltError):
+        _follow(iter(events), "cpu", rec)
+    assert rec.tail == lines and rec.done == [(1, False)]
 
 
 def test_follow_failure_names_the_step_and_keeps_its_log_tail():
@@ -220,3 +242,77 @@ def test_module_entry_point_help():
     assert proc.returncode == 0
     for command in ("list", "show", "check", "render", "build"):
         assert command in proc.stdout
+
+
+def test_build_json_error_is_an_event_line(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'dead.sock'}")
+    result = run(runner, "build", "pytorch", "--json", "--index-url", "ftp://x")
+    assert result.exit_code == 2
+    event = json.loads(result.stdout)
+    assert event == {
+        "event": "error",
+        "message": "--index-url 'ftp://x' is not an http(s) URL",
+        "hint": None,
+    }
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_list_table_never_cuts_an_id(columns):
+    env = dict(os.environ, COLUMNS=columns, TERM="dumb")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlt", "images", "list"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    first_cells = [line.split("│")[1].strip() for line in proc.stdout.splitlines() if "│" in line]
+    assert "…" not in proc.stdout
+    assert [cell for cell in first_cells if cell] == [image.id for image in load_catalog().images]
+
+
+def test_json_lines_reporter_writes_one_event_per_line(capsys):
+    from mlt.cli.build_progress import JsonLinesReporter
+
+    events = [
+        {"stream": "Step 1/2 : FROM x\n"},
+        {"stream": " ---> Using cache\n"},
+        {"stream": "Step 2/2 : RUN  make \\\n   all\n"},
+        {"stream": "cc -o app app.c\n"},
+        {"error": "The command 'make all' returned a non-zero code: 2"},
+    ]
+    with pytest.raises(MltError):
+        _follow(iter(events), "cpu", JsonLinesReporter())
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["event"] for e in lines] == [
+        "step",
+        "log",
+        "step_done",
+        "step",
+        "log",
+        "log",
+        "failed",
+    ]
+    assert lines[2]["cached"] is True and lines[3]["instruction"] == "RUN make \\"
+    assert lines[-1] == {"event": "failed", "step": 2, "output": ["   all", "cc -o app app.c"]}
+
+
+def test_quiet_reporter_prints_only_the_failing_step(capsys):
+    from mlt.cli.build_progress import QuietReporter
+
+    events = [
+        {"stream": "Step 1/2 : RUN echo fine\n"},
+        {"stream": "fine\n"},
+        {"stream": "Step 2/2 : RUN false\n"},
+        {"stream": "about to fail\n"},
+        {"error": "The command 'false' returned a non-zero code: 1"},
+    ]
+    with pytest.raises(MltError):
+        _follow(iter(events), "cpu", QuietReporter())
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "output of failed step 2 (RUN false), 1 lines:",
+        "  | about to fail",
+    ]

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -111,7 +112,10 @@ def test_labels_and_nvidia_env(rendered, image_id):
 
 def test_framework_installs(rendered):
     torch = (rendered["pytorch"] / "Dockerfile").read_text(encoding="utf-8")
-    assert "--index https://download.pytorch.org/whl/cu128" in torch and '"torch==2.10.0"' in torch
+    # The index is a build arg with PyPI as its default: PyPI serves the CUDA 12.8 torch.
+    assert "ARG PACKAGE_INDEX=https://pypi.org/simple" in torch
+    assert '--default-index "${PACKAGE_INDEX}"' in torch
+    assert '"torch==2.10.0"' in torch and '"numpy==' in torch  # torch warns at import without numpy
     tf = (rendered["tensorflow"] / "Dockerfile").read_text(encoding="utf-8")
     assert '"tensorflow[and-cuda]==2.20.0"' in tf
     constraints = (rendered["tensorflow"] / "constraints.txt").read_text(encoding="utf-8")
@@ -204,3 +208,42 @@ def test_real_wheel_is_built_from_the_checkout(tmp_path):
         names = zf.namelist()
     assert "mlt/images/catalog.py" in names
     assert "mlt/base_images/catalog.yaml" in names and "mlt/base_images/Dockerfile.j2" in names
+
+
+def test_failed_render_leaves_nothing_behind(tmp_path, fake_wheel):
+    dest = tmp_path / "new" / "ctx"
+    with pytest.raises(UsageError, match="is not a .whl file"):
+        render_context(CATALOG, CATALOG.get("cpu"), dest, wheel=tmp_path / "missing.whl")
+    assert not (tmp_path / "new").exists()
+
+
+def test_rerender_replaces_the_wheel_and_ca_but_keeps_other_files(tmp_path, fake_wheel):
+    ca = tmp_path / "corp.pem"
+    ca.write_text(PEM, encoding="utf-8")
+    dest = tmp_path / "ctx"
+    render_context(CATALOG, CATALOG.get("cpu"), dest, extra_ca=ca, wheel=fake_wheel)
+    (dest / "wheels" / "mlt-0.0.1-py3-none-any.whl").write_bytes(b"stale")
+    (dest / "notes.txt").write_text("mine", encoding="utf-8")
+    render_context(CATALOG, CATALOG.get("cpu"), dest, wheel=fake_wheel)
+    assert sorted(p.name for p in (dest / "wheels").iterdir()) == [fake_wheel.name]
+    assert not (dest / "certs" / "extra-ca.crt").exists()
+    assert (dest / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_uv_settings_are_current(rendered, tmp_path):
+    """uv warns on stderr about deprecated variables (UV_NATIVE_TLS was one): none in the image."""
+    steps = instructions(rendered["cpu"] / "Dockerfile")
+    env_args = next(args for word, args in steps if word == "ENV")
+    uv_env = dict(pair.split("=", 1) for pair in env_args.split() if pair.startswith("UV_"))
+    assert uv_env["UV_SYSTEM_CERTS"] == "1"
+    uv = shutil.which("uv")
+    assert uv, "uv is a test dependency"
+    proc = subprocess.run(
+        [uv, "pip", "list", "--python", sys.executable],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **uv_env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "deprecated" not in proc.stderr.lower(), proc.stderr

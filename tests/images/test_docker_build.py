@@ -11,10 +11,9 @@ import re
 import time
 import urllib.error
 import urllib.request
-import uuid
 
 import pytest
-from images_docker_support import PARENT, build_test_image, run_in
+from images_docker_support import PARENT, build_test_image, run_in, session_tag
 from typer.testing import CliRunner
 
 from mlt.cli import app
@@ -120,7 +119,12 @@ def test_rebuild_hits_the_layer_cache(docker_api, built):
     assert again.cached_steps >= again.steps - 2  # every step but FROM (and a leading ARG)
 
 
+def _dangling(client):
+    return {image["Id"] for image in client.images(filters={"dangling": True})}
+
+
 def test_failed_build_names_the_step(docker_api, built, tmp_path):
+    before = _dangling(docker_api)
     result = CliRunner().invoke(
         app,
         [
@@ -133,10 +137,13 @@ def test_failed_build_names_the_step(docker_api, built, tmp_path):
             "none",
             "--no-cache",
             "--tag",
-            f"mlt-test/broken:{uuid.uuid4().hex[:8]}",
+            session_tag("broken"),
         ],
         catch_exceptions=False,
     )
+    # --no-cache made fresh layers for the steps before the failing one: not ours to keep.
+    for image_id in _dangling(docker_api) - before:
+        docker_api.remove_image(image_id, force=True)
     assert result.exit_code == 1
     last = result.stderr.strip().splitlines()[-1]
     assert re.fullmatch(
@@ -173,7 +180,7 @@ def _get(url):
 
 def test_service_project_builds_from_the_base_and_serves_healthz(docker_api, built, tmp_path):
     project = _render_service(tmp_path / "svc", "cpu")
-    tag = "mlt-test/img-smoke:dev"
+    tag = session_tag("img-smoke")
     events = docker_api.build(
         path=str(project),
         tag=tag,

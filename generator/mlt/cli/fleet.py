@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from mlt.cli._common import console, handle_errors, print_json, say, styled
+from mlt.cli.tables import copyable_table
 
 fleet_app = typer.Typer(
     name="fleet",
@@ -153,7 +154,7 @@ def show_outcomes(outcomes: list[Any], json_out: bool) -> None:
     if json_out:
         print_json({"exit_code": code, "counts": counts, "repos": [o.to_dict() for o in outcomes]})
         raise typer.Exit(code)
-    table = _table("repo", "status", "version", "branch", "PR / detail")
+    rows = []
     for o in outcomes:
         versions = o.version_to or ""
         if o.version_from and o.version_from != o.version_to:
@@ -161,8 +162,9 @@ def show_outcomes(outcomes: list[Any], json_out: bool) -> None:
         detail = o.error or o.pr_url or ", ".join(o.conflicts) or ""
         if o.pr_url and o.conflicts:
             detail += f" ({len(o.conflicts)} conflict(s))"
-        table.add_row(o.repo, o.status, versions, o.branch or "", detail)
-    console.print(table)
+        rows.append((o.repo, o.status, versions, o.branch or "", detail))
+    columns = ("repo", "status", "version", "branch", "PR / detail")
+    console.print(copyable_table(columns, rows, keys=("repo", "branch")))
     console.print(", ".join(f"{n} {s}" for s, n in counts.items()), highlight=False)
     raise typer.Exit(code)
 
@@ -198,26 +200,16 @@ def status(
     if json_out:
         print_json({"exit_code": int(failed), "repos": [r.to_dict() for r in rows]})
         raise typer.Exit(int(failed))
-    table = _table("repo", "template", "version", "state", "PR", "CI", "last run")
+    lines = []
     for r in rows:
         version = f"{r.current} → {r.latest}" if r.state == "behind" else (r.current or "")
         last = r.last_run or ""
         if r.last_error:
             last += f": {r.last_error}"
         pr = f"{r.pr_url} ({r.pr_state})" if r.pr_url else ""
-        table.add_row(
-            r.repo, r.template or "", version, r.error or r.state or "", pr, r.ci or "", last
-        )
-    console.print(table, overflow="fold", crop=False)
+        state = r.error or r.state or ""
+        lines.append((r.repo, r.template or "", version, state, pr, r.ci or "", last))
+    columns = ("repo", "template", "version", "state", "PR", "CI", "last run")
+    console.print(copyable_table(columns, lines, keys=("repo",)))
     raise typer.Exit(int(failed))
 
-
-def _table(*columns: str) -> Any:
-    """A table that folds long cells onto more lines: repository URLs, paths and PR links are
-    copied by users, so they are never cut with an ellipsis."""
-    from rich.table import Table
-
-    table = Table()
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mlt.cli._common import console, err_console, handle_errors, print_json
+from mlt.cli._common import console, handle_errors, print_json
 
 images_app = typer.Typer(
     name="images",
@@ -53,23 +53,30 @@ def list_images(as_json: JsonOpt = False) -> None:
         ]
         print_json({"schema": SCHEMA, "release": catalog.release, "images": images})
         return
-    from rich.table import Table
+    from mlt.cli.tables import copyable_table
 
-    table = Table(title=f"mlt base images, release {catalog.release}", title_justify="left")
-    for column in ("id", "framework", "cuda", "cuda source", "python", "os", "min driver"):
-        table.add_column(column)
+    rows = []
     for image in catalog.images:
         framework = f"{image.framework} {image.framework_version or ''}".strip()
         driver = (_min_driver(image.cuda) or {}).get("minimum", "-")
-        table.add_row(
-            image.id,
-            framework,
-            image.cuda or "-",
-            str(image.cuda_source),
-            image.python,
-            image.os,
-            driver,
+        rows.append(
+            (
+                image.id,
+                framework,
+                image.cuda or "-",
+                str(image.cuda_source),
+                image.python,
+                image.os,
+                driver,
+            )
         )
+    table = copyable_table(
+        ("id", "framework", "cuda", "cuda source", "python", "os", "min driver"),
+        rows,
+        keys=("id",),
+        title=f"mlt base images, release {catalog.release}",
+        title_justify="left",
+    )
     console.print(table)
 
 
@@ -173,34 +180,6 @@ def render(
     )
 
 
-class _LiveReporter:
-    """Shows build steps as permanent lines and the latest log line under a spinner."""
-
-    def __init__(self, image_id: str) -> None:
-        self.status = err_console.status(f"building {image_id}")
-
-    def step(self, number: int, total: int, instruction: str) -> None:
-        from rich.markup import escape
-
-        text = escape(" ".join(instruction.split()))
-        err_console.print(
-            f"[dim]step {number}/{total}[/] {text}",
-            highlight=False,
-            markup=True,
-            no_wrap=True,
-            overflow="ellipsis",
-        )
-        self.status.update(f"step {number}/{total}")
-
-    def log(self, line: str) -> None:
-        self.status.update(f"[dim]{line.strip()[:100]}[/]")
-
-    def failed(self, lines: list[str]) -> None:
-        self.status.stop()
-        for line in lines:
-            err_console.print(f"  | {line}", highlight=False, markup=False)
-
-
 @images_app.command("build")
 @handle_errors
 def build(
@@ -226,7 +205,20 @@ def build(
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore the layer cache.")] = False,
     push: Annotated[bool, typer.Option("--push", help="Push the tag after building.")] = False,
-    as_json: JsonOpt = False,
+    index_url: Annotated[
+        str | None,
+        typer.Option(
+            "--index-url",
+            help="Package index for the framework/CUDA wheels (a mirror; default: the catalog's,"
+            " else PyPI).",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress; a failing step's output only.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON event per line on stdout (for CI).")
+    ] = False,
 ) -> None:
     """Build a base image with the local Docker engine (and push it with --push).
 
@@ -236,7 +228,14 @@ def build(
       mlt images build cuda-runtime --extra-ca /etc/ssl/certs/corp-ca.pem
       mlt images build pytorch --registry-mirror mirror.corp.example --push
       mlt images build cpu --parent local/bookworm:minbase --tag test/cpu:dev
+      mlt images build pytorch --index-url https://download.pytorch.org/whl/cu128
+      mlt images build cpu --json > build-events.jsonl
+
+    Progress: each step's time and last output lines; a failing step's whole output.
+
+    --json events, one per line: step, log, step_done, failed, then built or error.
     """
+    from mlt.cli.build_progress import LiveReporter, QuietReporter
     from mlt.images.build import BuildOptions, build_image, parse_build_args
 
     catalog = _catalog()
@@ -250,19 +249,37 @@ def build(
         network=network,
         push=push,
         no_cache=no_cache,
+        index_url=index_url,
     )
-    reporter = _LiveReporter(image_id)
-    with reporter.status:
-        result = build_image(catalog, image, options, reporter)
     if as_json:
-        print_json({"schema": "mlt.images.build/1"} | result.__dict__)
+        _build_json(catalog, image, options, quiet)
         return
+    if quiet:
+        result = build_image(catalog, image, options, QuietReporter())
+    else:
+        with LiveReporter(image_id) as live:
+            result = build_image(catalog, image, options, live)
     console.print(
         f"built {result.tag} ({result.image_id[:19]}) in {result.seconds:.0f}s, "
         f"{result.cached_steps}/{result.steps} steps cached"
         + (", pushed" if result.pushed else ""),
         highlight=False,
+        soft_wrap=True,
     )
+
+
+def _build_json(catalog: Any, image: Any, options: Any, quiet: bool) -> None:
+    from mlt.cli.build_progress import JsonLinesReporter
+    from mlt.errors import MltError
+    from mlt.images.build import build_image
+
+    events = JsonLinesReporter(with_logs=not quiet)
+    try:
+        result = build_image(catalog, image, options, events)
+    except MltError as exc:
+        events.emit("error", message=exc.message, hint=exc.hint)
+        raise
+    events.emit("built", schema="mlt.images.build/1", **result.__dict__)
 
 
 def register(app: typer.Typer) -> None:

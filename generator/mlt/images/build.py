@@ -21,21 +21,28 @@ from mlt.errors import MltError, UsageError
 from mlt.images import _docker
 from mlt.images.catalog import Catalog, ImageSpec
 from mlt.images.context import render_context
+from mlt.images.wheel import is_source_checkout
 from mlt.kvpairs import parse_pairs
 
 STEP_RE = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 NETWORKS = ("bridge", "host", "none")
-LOG_TAIL = 15
+STEP_OUTPUT_MAX = 20_000
 
 
 class BuildReporter(Protocol):
-    """Receives build progress; every method is optional to act on."""
+    """Receives build progress as it streams; the CLI renders it (live, JSON lines or nothing)."""
 
-    def step(self, number: int, total: int, instruction: str) -> None: ...  # noqa: D102
+    def step(self, number: int, total: int, instruction: str) -> None:
+        """Step `number` of `total` starts."""
 
-    def log(self, line: str) -> None: ...  # noqa: D102
+    def log(self, line: str) -> None:
+        """One line of output of the current step."""
 
-    def failed(self, lines: list[str]) -> None: ...  # noqa: D102
+    def finished(self, number: int, seconds: float, cached: bool) -> None:
+        """Step `number` ended after `seconds` (`cached`: taken from the layer cache)."""
+
+    def failed(self, lines: list[str]) -> None:
+        """The build failed; `lines` is the whole output of the failing step."""
 
 
 class NullReporter:
@@ -45,6 +52,9 @@ class NullReporter:
         pass
 
     def log(self, line: str) -> None:  # noqa: D102
+        pass
+
+    def finished(self, number: int, seconds: float, cached: bool) -> None:  # noqa: D102
         pass
 
     def failed(self, lines: list[str]) -> None:  # noqa: D102
@@ -64,6 +74,7 @@ class BuildOptions:
     push: bool = False
     no_cache: bool = False
     wheel: Path | None = None
+    index_url: str | None = None  # package index of the framework layer (PACKAGE_INDEX)
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,9 @@ def parse_build_args(pairs: list[str]) -> dict[str, str]:
 
 
 def _git(*args: str) -> str | None:
+    # Only a checkout's own history: an installed mlt may sit in a venv inside another repo.
+    if not is_source_checkout():
+        return None
     repo = Path(__file__).resolve().parents[3]
     try:
         out = subprocess.run(
@@ -96,15 +110,13 @@ def _git(*args: str) -> str | None:
 
 
 def created_timestamp() -> str:
-    """SOURCE_DATE_EPOCH, else the HEAD commit time, else now: stable per commit, so rebuilds hit
-    the layer cache all the way down and children keep their cache."""
+    """SOURCE_DATE_EPOCH, else the HEAD commit time (checkout) or the install time (installed
+    mlt): stable per commit or install, so rebuilds hit the layer cache all the way down,
+    children keep their cache, and no rebuild leaves the previous image untagged."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct")
-    when = (
-        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-        if epoch
-        else dt.datetime.now(dt.timezone.utc)
-    )
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not epoch:
+        epoch = str(int(Path(__file__).stat().st_mtime))
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def default_build_args(client: Any, image: ImageSpec, parent: str | None) -> dict[str, str]:
@@ -132,6 +144,10 @@ def build_image(
     reporter = reporter or NullReporter()
     if options.network and options.network not in NETWORKS:
         raise UsageError(f"--network '{options.network}' is not one of {', '.join(NETWORKS)}")
+    if options.index_url and not image.pip:
+        raise UsageError(f"--index-url: image '{image.id}' installs no packages from an index")
+    if options.index_url and not options.index_url.startswith(("https://", "http://")):
+        raise UsageError(f"--index-url '{options.index_url}' is not an http(s) URL")
     tag = options.tag or catalog.default_tag(image.id)
     client = _docker.connect()
     parent = options.parent
@@ -150,7 +166,10 @@ def build_image(
             extra_ca=options.extra_ca,
             wheel=options.wheel,
         )
-        buildargs = default_build_args(client, image, parent or default_parent) | options.build_args
+        buildargs = default_build_args(client, image, parent or default_parent)
+        if options.index_url:
+            buildargs["PACKAGE_INDEX"] = options.index_url
+        buildargs |= options.build_args
         events = _docker.build(
             client,
             str(ctx.directory),
@@ -168,10 +187,31 @@ def build_image(
     return BuildResult(image.id, tag, image_id, steps, cached, time.monotonic() - started, pushed)
 
 
+class _StepClock:
+    """Times the steps of one build and tells the reporter when each ends."""
+
+    def __init__(self, reporter: BuildReporter) -> None:
+        self.reporter = reporter
+        self.number = 0
+        self.started = time.monotonic()
+        self.cached = False
+
+    def next(self, number: int) -> None:
+        self.close()
+        self.number, self.started, self.cached = number, time.monotonic(), False
+
+    def close(self) -> None:
+        if self.number:
+            self.reporter.finished(self.number, time.monotonic() - self.started, self.cached)
+            self.number = 0
+
+
 def _follow(events: Any, image_id: str, reporter: BuildReporter) -> tuple[str, int, int]:
     """Consume build events; return (image id, steps, cached steps) or raise on an error event."""
-    tail: collections.deque[str] = collections.deque(maxlen=LOG_TAIL)
+    # The failing step's whole output is shown; the bound only guards memory on a runaway log.
+    output: collections.deque[str] = collections.deque(maxlen=STEP_OUTPUT_MAX)
     step, total, instruction, cached, built_id = 0, 0, "", 0, ""
+    clock = _StepClock(reporter)
     for event in events:
         if "error" in event or "errorDetail" in event:
             message = (
@@ -179,7 +219,7 @@ def _follow(events: Any, image_id: str, reporter: BuildReporter) -> tuple[str, i
                 or event.get("error")
                 or "unknown error"
             )
-            reporter.failed(list(tail))
+            reporter.failed(list(output))
             where = f" at step {step}/{total} ({instruction[:80]})" if step else ""
             raise MltError(
                 f"build of '{image_id}' failed{where}: {message.strip().splitlines()[-1]}"
@@ -191,15 +231,18 @@ def _follow(events: Any, image_id: str, reporter: BuildReporter) -> tuple[str, i
             match = STEP_RE.match(line.strip())
             if match:
                 step, total, instruction = int(match.group(1)), int(match.group(2)), match.group(3)
-                tail.clear()
+                output.clear()
+                clock.next(step)
                 reporter.step(step, total, instruction)
             elif line.strip():
                 if line.strip() == "---> Using cache":
                     cached += 1
-                tail.append(line.rstrip())
+                    clock.cached = True
+                output.append(line.rstrip())
                 reporter.log(line.rstrip())
+    clock.close()
     if not built_id:
-        ids = [line for line in tail if line.startswith("Successfully built ")]
+        ids = [line for line in output if line.startswith("Successfully built ")]
         built_id = ids[-1].split()[-1] if ids else ""
     if not built_id:
         raise MltError(f"build of '{image_id}' ended without an image id")
