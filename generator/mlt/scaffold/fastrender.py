@@ -6,7 +6,9 @@ and path with Jinja. This module reads `copier.yml` and renders the template wit
 directly, reproducing copier 9's semantics for the subset the bundled templates use (see
 copier's `_main.Worker`, `_user_data.Question`, `_template.Template`):
 
-- settings `_subdirectory`, `_exclude`, `_answers_file`, `_templates_suffix`, `_envops`;
+- settings `_subdirectory`, `_exclude`, `_answers_file`, `_templates_suffix`, `_envops`, and
+  those a fresh render only checks (`_min_copier_version`, `_skip_if_exists`, `_tasks`,
+  `_migrations`, `_message_*`: see `inertsettings`);
 - questions with `type` (str, int, float, bool, yaml, json), `default`, `choices` (list or
   dict), `validator`, `when`, `help`, `multiline`, `placeholder`, `qmark`;
 - the render context copier gives templates: the answers, `_src_path`, `_copier_answers`,
@@ -46,6 +48,7 @@ from functools import partial
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
+from mlt.scaffold.inertsettings import INERT, check_inert
 from mlt.scaffold.sourcetree import SourceTree, TreeError, inside
 
 if TYPE_CHECKING:
@@ -64,7 +67,9 @@ DEFAULT_EXCLUDE = (
 DEFAULT_TEMPLATES_SUFFIX = ".jinja"
 DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
 
-SETTINGS = frozenset({"subdirectory", "exclude", "answers_file", "templates_suffix", "envops"})
+SETTINGS = (
+    frozenset({"subdirectory", "exclude", "answers_file", "templates_suffix", "envops"}) | INERT
+)
 QUESTION_KEYS = frozenset(
     {"type", "default", "choices", "validator", "when", "help", "multiline", "secret"}
     | {"placeholder", "qmark"}  # prompt cosmetics: unused without a prompt
@@ -327,6 +332,7 @@ class FastTemplate:
         unknown = sorted(set(self.settings) - SETTINGS)
         if unknown:
             raise Unsupported("settings " + ", ".join(f"_{k}" for k in unknown))
+        check_inert(self.settings, Unsupported)
         for name, details in self.questions.items():
             extra = sorted(set(details) - QUESTION_KEYS)
             if extra:

@@ -129,8 +129,12 @@ def render_template(
     defaults: bool = True,
     interactive: bool = False,
     prepare: PrepareAnswers | None = None,
+    trust: bool = False,
 ) -> RenderResult:
     """Render `template` into `dest` (which must not hold anything yet) with `answers`.
+
+    `trust` lets copier load the template's Jinja extensions (a template that declares some
+    is refused with exit 4 without it); tasks never run here either way.
 
     With defaults=True nothing is asked; unanswered questions take their defaults.
     `prepare`, when given, turns the template's questions into the answers actually used.
@@ -148,12 +152,22 @@ def render_template(
             return done
         answers, prepare = done
     return _render_with_copier(
-        template, dest, answers, defaults=defaults, interactive=interactive, prepare=prepare
+        template,
+        dest,
+        answers,
+        defaults=defaults,
+        interactive=interactive,
+        prepare=prepare,
+        trust=trust,
     )
 
 
 def render_files(
-    template: TemplateSource, answers: dict[str, Any], *, prepare: PrepareAnswers | None = None
+    template: TemplateSource,
+    answers: dict[str, Any],
+    *,
+    prepare: PrepareAnswers | None = None,
+    trust: bool = False,
 ) -> tuple[RenderResult, dict[str, Blob]]:
     """`render_template` without a destination: the rendered files, in memory, by path.
 
@@ -183,7 +197,7 @@ def render_files(
     with tempfile.TemporaryDirectory(prefix="mlt-render-") as tmp:
         dest = Path(tmp) / _MEMORY_DEST.name
         result = _render_with_copier(
-            template, dest, answers, defaults=True, interactive=False, prepare=prepare
+            template, dest, answers, defaults=True, interactive=False, prepare=prepare, trust=trust
         )
         return result, SourceTree.from_directory(dest, symlinks=True).files
 
@@ -265,6 +279,7 @@ def _render_with_copier(
     defaults: bool,
     interactive: bool,
     prepare: PrepareAnswers | None,
+    trust: bool = False,
 ) -> RenderResult:
     try:
         with _worker_class()(
@@ -274,7 +289,7 @@ def _render_with_copier(
             vcs_ref=template.ref,
             defaults=defaults or not interactive,
             quiet=True,
-            unsafe=False,
+            unsafe=trust,
             skip_tasks=True,
             overwrite=True,
             cleanup_on_error=True,
@@ -367,10 +382,12 @@ def _translate(
     if isinstance(exc, MltError) or not isinstance(exc, Exception):
         return exc
     if isinstance(exc, UnsafeTemplateError):
-        # copier's message ends with a hint about `--trust`, which mlt deliberately lacks.
+        # copier's message names copier's own flag; mlt's is --trust on new and update.
         features = str(exc).split(":", 1)[-1].splitlines()[0].strip().rstrip(".")
         return MltError(
-            f"template {template.source} uses code mlt does not run ({features})",
+            f"template {template.source} needs code to run ({features}); "
+            "mlt runs a template's code only when trusted",
+            hint="review the template's copier.yml, then re-run with --trust",
             exit_code=4,
         )
     if isinstance(exc, ProcessExecutionError):

@@ -30,7 +30,7 @@ def run_or_skip_tasks(template: TemplateSource, repo: Path, trust: bool) -> list
     if not trust:
         return [
             f"template defines {len(tasks)} task(s) that were NOT run; review `_tasks` in its "
-            "copier.yml and run them yourself, or update with --trust"
+            "copier.yml and run them yourself, or re-run with --trust"
         ]
     from mlt.provenance import Provenance
 
