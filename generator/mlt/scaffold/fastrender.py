@@ -363,6 +363,8 @@ class FastTemplate:
             raise Unsupported("templated _answers_file")
         self.answers_relpath = Path(answers_file)
         self._compiled: dict[str, Any] = {}
+        self.skip_if_exists: list[str] = []  # rendered by the last render_outputs
+        self.skip_if_deleted: list[str] = []  # the same, rendered without the answers
 
     # Rendering strings ------------------------------------------------------------------
 
@@ -459,7 +461,14 @@ class FastTemplate:
             }
 
         answers = self.ask(data, context_of)
-        outputs = self._render_tree(context_of(answers))
+        context = context_of(answers)
+        outputs = self._render_tree(context)
+        # copier's `match_skip` renders each pattern in the same context (update uses them);
+        # the check that recreates deleted files runs before the answers are known.
+        patterns = self.settings.get("skip_if_exists", [])
+        unanswered = context_of(Answers({}))
+        self.skip_if_exists = [self.render_string(p, context) for p in patterns]
+        self.skip_if_deleted = [self.render_string(p, unanswered) for p in patterns]
         return answers.remembered(metadata, self.questions), outputs
 
     def _copy_root(self, context: Mapping[str, Any]) -> str:

@@ -119,6 +119,11 @@ class RenderResult:
     version: str  # bundled template version, git tag, or commit
     commit: str | None = None  # resolved commit of a git template
     files: list[str] = field(default_factory=list)
+    # `_skip_if_exists` patterns, rendered with the answers: files the template leaves to the
+    # child once they exist (`mlt update` keeps the child's copy). copier's update decides
+    # which deleted ones to make again before it knows the answers: `skip_if_deleted`.
+    skip_if_exists: list[str] = field(default_factory=list)
+    skip_if_deleted: list[str] = field(default_factory=list)
 
 
 def render_template(
@@ -268,7 +273,14 @@ def _render_fast(
             raise
         return answers, prepare
     recorded = {k: v for k, v in remembered.items() if not k.startswith("_")}
-    return RenderResult(answers=recorded, version=fast.version, commit=fast.commit, files=files)
+    return RenderResult(
+        answers=recorded,
+        version=fast.version,
+        commit=fast.commit,
+        files=files,
+        skip_if_exists=list(fast.template.skip_if_exists),
+        skip_if_deleted=list(fast.template.skip_if_deleted),
+    )
 
 
 def _render_with_copier(
@@ -354,7 +366,14 @@ def _result(worker: Any, template: TemplateSource, dest: Path) -> RenderResult:
     else:
         version, commit = _meta_version(Path(tpl.local_abspath)) or UNVERSIONED, None
     files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
-    return RenderResult(answers=recorded, version=version, commit=commit, files=files)
+    skip = [worker._render_string(p) for p in worker.all_skip_if_exists]
+    # Without the answers, as copier's update renders them for deleted files.
+    context = {k: v for k, v in worker._render_context().items() if k.startswith("_")}
+    context["_copier_answers"] = {
+        k: v for k, v in context["_copier_answers"].items() if k[0] == "_"
+    }
+    deleted = [worker.jinja_env.from_string(p).render(context) for p in worker.all_skip_if_exists]
+    return RenderResult(recorded, version, commit, files, skip, deleted)
 
 
 def _meta_version(template_root: Path) -> str | None:

@@ -25,6 +25,7 @@ from mlt.update.repo import (
     inspect_repo,
     require_template_branch,
 )
+from mlt.update.skipped import skipped_paths
 from mlt.update.target import Target, resolve_target
 from mlt.update.tasks import run_or_skip_tasks
 from mlt.update.versions import same_version
@@ -117,7 +118,7 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
         migration_commits(state, tip, renames) if renames else (tip, state.head, [])
     )
     ident = identity(path)
-    theirs, version = _commit_render(state, prov, target, answers, opts.overrides, base, ident)
+    theirs, version, skip = _commit_render(state, prov, target, answers, opts, base, ident)
     notes = [f"rename {r}" for r in renamed] + [
         f"rename answer {old} → {new}"
         for m in migrations
@@ -128,6 +129,7 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
     if opts.overrides:
         message += " (" + ", ".join(f"{k}={v}" for k, v in opts.overrides.items()) + ")"
     plan = MergePlan(state, base, theirs, ours, message, renamed)
+    plan.skipped = skipped_paths(path, ours, theirs, *skip)
     return Prepared(plan, prov, target, version, notes, ident)
 
 
@@ -136,10 +138,10 @@ def _commit_render(
     prov: Provenance,
     target: Target,
     answers: dict[str, Any],
-    overrides: dict[str, str],
+    opts: UpdateOptions,
     parent: str,
     ident: Identity,
-) -> tuple[str, str]:
+) -> tuple[str, str, tuple[list[str], list[str]]]:
     """Render the target pristine and commit it on top of the template branch (object only).
 
     The render stays in memory and goes straight into git objects: no temp folder, no index.
@@ -151,10 +153,15 @@ def _commit_render(
     def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         # Recorded answers to questions the new version no longer asks are dropped.
         kept = {k: v for k, v in answers.items() if k in questions}
-        return {**kept, **coerce_answers(overrides, questions, target.template.source)}
+        source = target.template.source
+        bundled = target.template.bundled_type is not None
+        return {
+            **kept,
+            **coerce_answers(opts.overrides, questions, source, name_is_argument=bundled),
+        }
 
     with _RENDER_LOCK:
-        rendered, files = render_files(target.template, answers, prepare=prepare)
+        rendered, files = render_files(target.template, answers, prepare=prepare, trust=opts.trust)
     new_prov = Provenance(
         source=prov.source,
         version=rendered.version,
@@ -164,7 +171,8 @@ def _commit_render(
     )
     files[PROVENANCE_FILE] = Blob(0o100644, new_prov.dumps().encode())
     message = f"Template {rendered.version}"
-    return commit_files(state.path, files, message, [parent], ident), rendered.version
+    commit = commit_files(state.path, files, message, [parent], ident)
+    return commit, rendered.version, (rendered.skip_if_exists, rendered.skip_if_deleted)
 
 
 def _fill(result: R.UpdateResult, outcome: MergeOutcome) -> None:
