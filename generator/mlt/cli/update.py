@@ -11,6 +11,14 @@ from mlt.cli._common import console, handle_errors, print_json, say, styled
 
 PathArg = Annotated[Path, typer.Argument(help="The child project (default: current directory).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+TemplateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--template",
+        metavar="SRC",
+        help="Re-point the project to this template (path or git URL), e.g. after it moved.",
+    ),
+]
 _STYLE = {"conflict": "red", "kept-deleted": "yellow", "deleted": "magenta", "merged": "cyan"}
 
 
@@ -40,6 +48,7 @@ def update(
         Path | None, typer.Option(help="File listing many repos (paths or URLs) to update.")
     ] = None,
     jobs: Annotated[int, typer.Option(help="Parallel fleet updates.")] = 8,
+    template: TemplateOpt = None,
 ) -> None:
     """Merge template changes into a project: 0 updated, 3 conflicts, 1 error.
 
@@ -54,6 +63,7 @@ def update(
       mlt update -d framework=pytorch    [dim]# change an answer through the same merge[/]
       mlt update --continue              [dim]# after resolving conflicts[/]
       mlt update --fleet repos.txt       [dim]# many repos, a branch each[/]
+      mlt update --template ../new/tpl   [dim]# the template moved: re-point and update[/]
     """
     from mlt.update import UpdateOptions, continue_update, update_project
     from mlt.update.target import parse_overrides
@@ -66,7 +76,7 @@ def update(
     if cont:
         result = continue_update(path, trust)
     else:
-        opts = UpdateOptions(ref, parse_overrides(data or []), dry_run, trust)
+        opts = UpdateOptions(ref, parse_overrides(data or []), dry_run, trust, template)
         result = update_project(path, opts)
     if json_out:
         print_json(result.to_dict())
@@ -143,6 +153,12 @@ def check(path: PathArg = Path(), json_out: JsonOpt = False) -> None:
     elif result.problems:
         for problem in result.problems:
             say(styled("conflict:", "red"), f" {problem}", err=True)
+    elif result.status == "behind" and result.needs_answers:
+        key = result.needs_answers[0]
+        say(
+            f"behind: {result.current} → {result.latest}, and answer {key} needs a new value "
+            f"(run `mlt update -d {key}=VALUE`)"
+        )
     elif result.status == "behind":
         say(f"behind: {result.current} → {result.latest} (run `mlt update`)")
     else:
@@ -157,6 +173,7 @@ def diff(
     data: Annotated[
         list[str] | None, typer.Option("-d", "--data", help="Change an answer: KEY=VALUE.")
     ] = None,
+    template: TemplateOpt = None,
 ) -> None:
     """Print the unified diff `mlt update` would apply; changes nothing.
 
@@ -164,8 +181,10 @@ def diff(
 
       mlt diff | less
       mlt diff -d gpu=true       [dim]# what switching an answer would change[/]
+      mlt diff --template ../moved/tpl
     """
     from mlt.update import UpdateOptions, diff_project
     from mlt.update.target import parse_overrides
 
-    typer.echo(diff_project(path, UpdateOptions(ref, parse_overrides(data or []))), nl=False)
+    opts = UpdateOptions(ref, parse_overrides(data or []), template=template)
+    typer.echo(diff_project(path, opts), nl=False)

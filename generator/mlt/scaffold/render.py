@@ -267,7 +267,7 @@ def _render_fast(
     try:
         remembered, files = render(fast.template, answers)
     except fastrender.AnswerError as exc:
-        raise UsageError(_answer_error(str(exc), answers)) from exc
+        raise answer_error(str(exc), answers) from exc
     except Exception:
         if fast.strict:
             raise
@@ -414,28 +414,44 @@ def _translate(
     if isinstance(exc, ValueError) and not isinstance(exc, CopierError):
         if str(exc).lower().startswith("unknown revision"):
             return UsageError(f"template {template.source} has no tag or commit '{template.ref}'")
-        return UsageError(_answer_error(str(exc), answers))
+        return answer_error(str(exc), answers)
     if isinstance(exc, (CopierError, OSError)):
         return MltError(f"template {template.source} failed to render: {_last_line(str(exc))}")
     return exc
 
 
-def _answer_error(message: str, answers: Mapping[str, Any]) -> str:
-    """Copier's answer errors as `invalid KEY 'VALUE': reason`, like mlt's own."""
+class AnswerRejected(UsageError):
+    """An answer the template rejects; `key` names its question (None when unknown)."""
+
+    def __init__(self, message: str, key: str | None) -> None:
+        hint = f"give it a new answer: -d {key}=VALUE" if key else None
+        super().__init__(message, hint=hint)
+        self.key = key
+
+
+def answer_error(message: str, answers: Mapping[str, Any]) -> AnswerRejected:
+    """Copier's answer errors as `invalid KEY 'VALUE': reason`, like mlt's own; the value
+    as it is written on the command line or in .mlt.yaml (`true`, not copier's `'True'`)."""
     text = message.strip()
     choice = _CHOICE.match(text)
     if choice:
-        key, value = choice.group(1), choice.group(2).strip("'\"")
+        key = choice.group(1)
+        value = _shown(answers[key]) if key in answers else choice.group(2).strip("'\"")
         options = ", ".join(str(o) for o in _literal_list(choice.group(3)))
-        return f"invalid {key} '{value}': choose one of {options}"
+        return AnswerRejected(f"invalid {key} '{value}': choose one of {options}", key)
     match = _VALIDATION.match(text)
     if not match:
         first = text.splitlines()[0] if text else "invalid answer"
-        return first[:1].lower() + first[1:]
+        return AnswerRejected(first[:1].lower() + first[1:], _required_key(text))
     key, reason = match.group(1), " ".join(match.group(2).split())
     if key in answers:
-        return f"invalid {key} '{_shown(answers[key])}': {reason}"
-    return f"invalid {key}: {reason}"
+        return AnswerRejected(f"invalid {key} '{_shown(answers[key])}': {reason}", key)
+    return AnswerRejected(f"invalid {key}: {reason}", key)
+
+
+def _required_key(text: str) -> str | None:
+    required = re.match(r'^Question "([^"]+)" is required', text)
+    return required.group(1) if required else None
 
 
 def _literal_list(text: str) -> list[Any]:
@@ -450,7 +466,11 @@ def _literal_list(text: str) -> list[Any]:
 
 def _shown(value: Any) -> str:
     """An answer as it would be typed on the command line (`true`, not `True`)."""
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    import json
+
+    if isinstance(value, (bool, list, dict)) or value is None:
+        return json.dumps(value)
+    return str(value)
 
 
 def _last_line(text: str | bytes | None) -> str:

@@ -1,7 +1,8 @@
 """`mlt check`: is the child behind its template, and is it free of leftover conflicts?
 
 Bundled templates: reads `.mlt.yaml` and the installed `mlt-template.yml` only — no copier
-import, no render, no network. Git templates: one `git ls-remote --tags`.
+import, no network. Git templates: one `git ls-remote --tags`. Only a child that is behind is
+rendered (in memory) at the latest version, to name recorded answers that version rejects.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class CheckResult:
     current: str
     latest: str
     problems: list[str] = field(default_factory=list)
+    # recorded answers the latest version rejects: `mlt update -d KEY=VALUE` each
+    needs_answers: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -52,7 +55,31 @@ def check_project(path: Path) -> CheckResult:
         status = PROBLEMS
     else:
         status = BEHIND if is_newer(latest, prov.version) else UP_TO_DATE
-    return CheckResult(str(path), status, prov.version, latest, problems)
+    needs = rejected_answers(prov, latest, path) if status == BEHIND else []
+    return CheckResult(str(path), status, prov.version, latest, problems, needs)
+
+
+def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
+    """The recorded answer the latest version rejects (copier stops at the first one), found
+    by rendering it in memory as `mlt update` would; [] when it renders."""
+    from mlt.scaffold.render import AnswerRejected, render_files
+    from mlt.update.migrations import crossing, load_migrations, rename_answers
+    from mlt.update.target import resolve_target
+
+    target = resolve_target(prov, None if prov.bundled_type else latest, path)
+    migrations = crossing(load_migrations(target.template), prov.version, target.version)
+    answers = rename_answers(prov.answers, migrations)
+
+    def prepare(questions: Any) -> dict[str, Any]:
+        return {k: v for k, v in answers.items() if k in questions}
+
+    try:
+        render_files(target.template, answers, prepare=prepare)
+    except AnswerRejected as exc:
+        return [exc.key] if exc.key else []
+    except MltError:
+        return []  # not an answer problem (untrusted code, ...): `mlt update` will say
+    return []
 
 
 def leftover_conflicts(path: Path) -> list[str]:

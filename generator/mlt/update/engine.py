@@ -26,7 +26,7 @@ from mlt.update.repo import (
     require_template_branch,
 )
 from mlt.update.skipped import skipped_paths
-from mlt.update.target import Target, resolve_target
+from mlt.update.target import Target, repoint, resolve_target
 from mlt.update.tasks import run_or_skip_tasks
 from mlt.update.versions import same_version
 
@@ -43,6 +43,7 @@ class UpdateOptions:
     overrides: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
     trust: bool = False
+    template: str | None = None  # re-point the child to this template source
     # fleet: create and check out this branch before merging; "{version}" is filled in
     branch: str | None = None
 
@@ -106,8 +107,12 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
     prov = Provenance.read(path)
     ensure_clean(state)
     tip = require_template_branch(state)
+    moved = opts.template is not None
+    if moved:
+        prov = repoint(prov, opts.template)
     target = resolve_target(prov, opts.ref, path)
-    if not opts.overrides and target.version and same_version(target.version, prov.version):
+    same = target.version and same_version(target.version, prov.version)
+    if not opts.overrides and not moved and same:
         return R.UpdateResult(
             str(path), R.UP_TO_DATE, prov.version, prov.version, branch=state.branch
         )
@@ -126,6 +131,8 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
         if old in prov.answers
     ]
     message = f"Update template to {version}"
+    if moved:
+        message += f" from {prov.source}"
     if opts.overrides:
         message += " (" + ", ".join(f"{k}={v}" for k, v in opts.overrides.items()) + ")"
     plan = MergePlan(state, base, theirs, ours, message, renamed)
