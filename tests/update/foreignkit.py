@@ -22,7 +22,9 @@ def tree_files(root: Path, skip: tuple[str, ...] = (PROVENANCE_FILE,)) -> dict[s
     }
 
 
-def copier_update(child: Path, where: Path, ref: str, data: dict | None = None) -> Path:
+def copier_update(
+    child: Path, where: Path, ref: str, data: dict | None = None, answers_file: str | None = None
+) -> Path:
     """A clone of `child` updated to `ref` by copier itself (defaults, no tasks)."""
     import copier
 
@@ -31,7 +33,7 @@ def copier_update(child: Path, where: Path, ref: str, data: dict | None = None) 
     subprocess.run(["git", "clone", "-q", str(child), str(clone)], check=True)
     copier.run_update(
         clone, data=dict(data or {}), defaults=True, overwrite=True, vcs_ref=ref,
-        skip_tasks=True, quiet=True, conflict="inline",
+        skip_tasks=True, quiet=True, conflict="inline", answers_file=answers_file,
     )  # fmt: skip
     return clone
 
