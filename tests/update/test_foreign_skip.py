@@ -5,6 +5,7 @@ from __future__ import annotations
 from foreignkit import copier_update, tree_files
 from updatekit import TemplateRepo, commit_all, make_child, sh, write_files
 
+from mlt.scaffold.render import RENDERER_ENV
 from mlt.update import UpdateOptions, diff_project, update_project
 
 COPIER_YML = """\
@@ -47,7 +48,9 @@ def _child(tmp_path):
     return template, child
 
 
-def test_update_keeps_existing_skip_files_and_recreates_deleted_ones(tmp_path):
+def test_update_keeps_existing_skip_files_and_recreates_deleted_ones(tmp_path, monkeypatch):
+    # On the fast path (no fallback to copier): _min_copier_version and _skip_if_exists keep it.
+    monkeypatch.setenv(RENDERER_ENV, "fast")
     _, child = _child(tmp_path)
     result = update_project(child, UpdateOptions(ref="v2"))
 
@@ -70,7 +73,8 @@ def test_update_keeps_existing_skip_files_and_recreates_deleted_ones(tmp_path):
     assert sh(child, "show", "mlt/template:config.yaml") == "level: 2"
 
 
-def test_update_gives_the_tree_copier_gives(tmp_path):
+def test_update_gives_the_tree_copier_gives(tmp_path, monkeypatch):
+    monkeypatch.setenv(RENDERER_ENV, "fast")
     _, child = _child(tmp_path)
     by_copier = tree_files(copier_update(child, tmp_path / "copier", "v2"))
     update_project(child, UpdateOptions(ref="v2"))

@@ -134,7 +134,9 @@ def _summary(project: NewProject) -> None:
         else:
             say(styled("warning:", "yellow"), f" {message}", err=True)
     console.print("\nNext steps:", highlight=False)
-    console.print(f"  cd {where} && make install test", highlight=False)
+    # Bundled templates all have `make install test`; a foreign one may not.
+    steps = " && make install test" if project.source.startswith("bundled:") else ""
+    console.print(f"  cd {where}{steps}", highlight=False)
 
 
 def _shown(path: Path) -> str:

@@ -173,13 +173,16 @@ def render_files(
     *,
     prepare: PrepareAnswers | None = None,
     trust: bool = False,
+    dest: Path | None = None,
 ) -> tuple[RenderResult, dict[str, Blob]]:
     """`render_template` without a destination: the rendered files, in memory, by path.
 
     For `mlt update`, which commits the pristine render straight into git objects. The fast
     path never writes anything; a template only copier can render is rendered into a
-    temporary folder and read back (symlinks included, as links).
+    temporary folder and read back (symlinks included, as links). `dest` is where the render
+    pretends to be (`_folder_name`, `_copier_conf.dst_path`): the child, for an update.
     """
+    where = Path(dest) if dest is not None else _MEMORY_DEST
     from mlt.scaffold.sourcetree import Blob
 
     fast = _fast_template(template)
@@ -187,7 +190,7 @@ def render_files(
         files: dict[str, Blob] = {}
 
         def in_memory(t: Any, data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-            remembered, outputs = t.render_outputs(_MEMORY_DEST, data)
+            remembered, outputs = t.render_outputs(where, data)
             for out in outputs:
                 if out.content is not None:
                     files[out.path.as_posix()] = Blob(out.mode, out.content)
@@ -200,11 +203,11 @@ def render_files(
     from mlt.scaffold.sourcetree import SourceTree
 
     with tempfile.TemporaryDirectory(prefix="mlt-render-") as tmp:
-        dest = Path(tmp) / _MEMORY_DEST.name
+        into = Path(tmp) / where.name
         result = _render_with_copier(
-            template, dest, answers, defaults=True, interactive=False, prepare=prepare, trust=trust
+            template, into, answers, defaults=True, interactive=False, prepare=prepare, trust=trust
         )
-        return result, SourceTree.from_directory(dest, symlinks=True).files
+        return result, SourceTree.from_directory(into, symlinks=True).files
 
 
 # Where an in-memory render pretends to be (copier's `_folder_name` and `dst_path`): a
@@ -424,9 +427,14 @@ class AnswerRejected(UsageError):
     """An answer the template rejects; `key` names its question (None when unknown)."""
 
     def __init__(self, message: str, key: str | None) -> None:
-        hint = f"give it a new answer: -d {key}=VALUE" if key else None
-        super().__init__(message, hint=hint)
+        super().__init__(message)
         self.key = key
+
+    def with_fix(self) -> AnswerRejected:
+        """With the hint an update needs (the value came from .mlt.yaml, not the user)."""
+        if self.key:
+            self.hint = f"give it a new answer: -d {self.key}=VALUE"
+        return self
 
 
 def answer_error(message: str, answers: Mapping[str, Any]) -> AnswerRejected:

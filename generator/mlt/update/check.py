@@ -74,7 +74,7 @@ def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
         return {k: v for k, v in answers.items() if k in questions}
 
     try:
-        render_files(target.template, answers, prepare=prepare)
+        render_files(target.template, answers, prepare=prepare, dest=path.absolute())
     except AnswerRejected as exc:
         return [exc.key] if exc.key else []
     except MltError:

@@ -154,7 +154,7 @@ def _commit_render(
     The render stays in memory and goes straight into git objects: no temp folder, no index.
     """
     from mlt.scaffold.answers import coerce_answers
-    from mlt.scaffold.render import render_files
+    from mlt.scaffold.render import AnswerRejected, render_files
     from mlt.scaffold.sourcetree import Blob
 
     def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -168,7 +168,12 @@ def _commit_render(
         }
 
     with _RENDER_LOCK:
-        rendered, files = render_files(target.template, answers, prepare=prepare, trust=opts.trust)
+        try:
+            rendered, files = render_files(
+                target.template, answers, prepare=prepare, trust=opts.trust, dest=state.path
+            )
+        except AnswerRejected as exc:
+            raise exc.with_fix() from exc.__cause__
     new_prov = Provenance(
         source=prov.source,
         version=rendered.version,
