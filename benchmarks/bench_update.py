@@ -161,11 +161,12 @@ def mlt_child(template: Path, parent: Path, name: str = "demo") -> Path:
     return path
 
 
-def copier_child(template: Path, parent: Path) -> Path:
+def copier_child(template: Path, parent: Path, *extra: str) -> Path:
     child = parent / "demo"
     run(
         BIN / "copier",
         "copy",
+        *extra,
         "--defaults",
         "--vcs-ref",
         "v1",
@@ -251,7 +252,7 @@ def settings_contestants(work: Path) -> dict[str, tuple[Path, Command]]:
     return {
         "mlt-settings40": (mlt_child(tpl, root / "mlt"), mlt_update),
         "copier-settings40": (
-            copier_child(tpl, root / "copier"),
+            copier_child(tpl, root / "copier", "--trust", "--skip-tasks"),
             # --trust: copier refuses a template with tasks otherwise (mlt warns instead)
             lambda c: (
                 [BIN / "copier", "update", "--defaults", "--trust", "--skip-tasks"]

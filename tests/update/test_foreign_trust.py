@@ -67,3 +67,50 @@ def test_update_needs_trust_for_extensions(tmp_path, runner):
     assert result.exit_code == 0, result.output
     assert (child / "CHANGELOG.md").read_text() == "v2\n"
     assert (child / "task-ran.txt").read_text() == "Demo Proj\n"
+
+
+MIGRATIONS = """\
+_migrations:
+  - version: v2
+    command: git mv notes.txt moved-notes.txt
+    when: "{{ _stage == 'before' }}"
+  - version: v2
+    command: "echo {{ _version_from }}-{{ _version_to }} {{ project_name }} > migrated.txt"
+  - version: v3
+    command: touch never.txt
+"""
+PLAIN = {
+    "copier.yml": "_subdirectory: project\nproject_name:\n  type: str\n",
+    "project/notes.txt": "notes\n",
+}
+
+
+def _migrating_child(tmp_path, runner):
+    template = TemplateRepo(tmp_path / "tpl", PLAIN)
+    assert new(runner, tmp_path, template.root, "--ref", "v1").exit_code == 0
+    template.release({"copier.yml": PLAIN["copier.yml"] + MIGRATIONS}, "v2")
+    return tmp_path / "demo"
+
+
+def test_copier_migrations_are_only_named_without_trust(tmp_path, runner):
+    child = _migrating_child(tmp_path, runner)
+    result = runner.invoke(app, ["update", str(child)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: template defines 2 migration command(s) for this update that were NOT run; "
+        "review `_migrations` in its copier.yml and run them yourself, or re-run with --trust\n"
+    )
+    assert (child / "notes.txt").exists() and not (child / "migrated.txt").exists()
+
+
+def test_copier_migrations_run_around_the_merge_with_trust(tmp_path, runner):
+    child = _migrating_child(tmp_path, runner)
+    result = runner.invoke(app, ["update", str(child), "--trust"])
+    assert result.exit_code == 0, result.output
+    # "before": in the child before the merge, committed on its own.
+    assert sh(child, "log", "-1", "--format=%s", "HEAD^1") == "Template migrations before v2"
+    assert (child / "moved-notes.txt").read_text() == "notes\n"
+    # "after" (the default stage): after the merge, with copier's variables.
+    assert (child / "migrated.txt").read_text() == "v1-v2 demo\n"
+    assert not (child / "never.txt").exists()  # v3 is not crossed
+    assert Provenance.read(child).version == "v2"

@@ -27,7 +27,7 @@ from mlt.update.repo import (
 )
 from mlt.update.skipped import skipped_paths
 from mlt.update.target import Target, repoint, resolve_target
-from mlt.update.tasks import run_or_skip_tasks
+from mlt.update.tasks import after_migrations, before_migrations, run_or_skip_tasks
 from mlt.update.versions import same_version
 
 # Fleet updates run in threads; copier is not documented as thread-safe, so renders take turns
@@ -64,7 +64,8 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
     """Update one child project; returns what happened (conflicts are a result, not an error)."""
     opts = opts or UpdateOptions()
     path = path.absolute()  # copier chdirs while cloning; keep our paths independent of cwd
-    prepared = prepare(path, opts)
+    before: list[str] = []
+    prepared = prepare(path, opts, before if opts.trust and not opts.dry_run else None)
     if isinstance(prepared, R.UpdateResult):
         return prepared
     plan, state = prepared.plan, prepared.plan.state
@@ -97,12 +98,23 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
     _fill(result, outcome)
     if result.status == R.UPDATED:
         result.commit = outcome.commit
-        result.messages += run_or_skip_tasks(prepared.target.template, path, opts.trust)
+        template, version_from = prepared.target.template, prepared.prov.version
+        result.messages += run_or_skip_tasks(template, path, opts.trust)
+        result.messages += after_migrations(
+            template, path, opts.trust, version_from, prepared.target.version
+        )
+    result.messages[:0] = before
     return result
 
 
-def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
-    """Check the child, render the target and commit it as an object; no ref moves yet."""
+def prepare(
+    path: Path, opts: UpdateOptions, run_before: list[str] | None = None
+) -> Prepared | R.UpdateResult:
+    """Check the child, render the target and commit it as an object; no ref moves yet.
+
+    With `run_before` (a trusted, real update) copier's "before" migrations run first and
+    what they did is appended to it.
+    """
     state = inspect_repo(path)
     prov = Provenance.read(path)
     ensure_clean(state)
@@ -116,6 +128,10 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
         return R.UpdateResult(
             str(path), R.UP_TO_DATE, prov.version, prov.version, branch=state.branch
         )
+    if run_before is not None:
+        run_before += before_migrations(target.template, path, prov.version, target.version)
+        state = inspect_repo(path)  # they may have committed
+        tip = require_template_branch(state)
     migrations = crossing(load_migrations(target.template), prov.version, target.version)
     answers = rename_answers(prov.answers, migrations)
     renames = file_renames(migrations)
