@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from updatekit import TemplateRepo
 
 from mlt.cli import app
@@ -54,3 +56,15 @@ def test_bundled_templates_keep_name_as_project_name(tmp_path, runner):
         2,
         "error: project_name is the NAME argument; do not pass it with -d\n",
     )
+
+
+def test_an_update_renders_as_the_child_folder(tmp_path, runner):
+    """`_folder_name` is the child's directory in the update's render too: no false change."""
+    template = TemplateRepo(tmp_path / "tpl", V1)
+    args = ["new", "thing", "svc", "-o", str(tmp_path), "--template", str(template.root)]
+    assert runner.invoke(app, [*args, "--ref", "v1", "--defaults"]).exit_code == 0
+    template.release({"CHANGELOG.md": "v2\n"}, "v2")
+    result = runner.invoke(app, ["update", str(tmp_path / "svc"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [f["path"] for f in json.loads(result.stdout)["files"]] == [".mlt.yaml", "CHANGELOG.md"]
+    assert (tmp_path / "svc" / "README.md").read_text() == "# Svc Project (svc project)\n"
