@@ -397,12 +397,12 @@ def test_component_globs_match_like_pathspec():
 
     patterns = ("copier.yml", "mlt-template.yml", "~*", "*.py[co]", "__pycache__", ".git")
     patterns += (".DS_Store", "*.bak", "a?c")
-    assert all(fastrender._COMPONENT_GLOB.fullmatch(p) for p in patterns)
+    assert all(fastrender.COMPONENT_GLOB.fullmatch(p) for p in patterns)
     for odd in ("a/b", "**", "!x", "#x", "x ", "..", "[!a]", "a\\b", "x/"):
-        assert not fastrender._COMPONENT_GLOB.fullmatch(odd), odd
+        assert not fastrender.COMPONENT_GLOB.fullmatch(odd), odd
     spec = pathspec.PathSpec.from_lines("gitignore", patterns)
     paths = [p.relative_to(resources.templates_dir()) for p in resources.templates_dir().rglob("*")]
     paths += map(Path, ["x/__pycache__/y.py", "a.pyc", "b/c.pyo", "b.pyx", "d/~x/y", "g/.gitx"])
     paths += map(Path, ["abc", "a/abc/d", "ac", "copier.yml.bak", "x/copier.yml", ".git/z"])
     for path in paths:
-        assert fastrender._matches_a_component(patterns, path) == spec.match_file(path), path
+        assert fastrender.matches_a_component(patterns, path) == spec.match_file(path), path

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from foreignkit import copier_update, tree_files
 from updatekit import TemplateRepo, commit_all, make_child, sh, write_files
 
 from mlt.scaffold.render import RENDERER_ENV
 from mlt.update import UpdateOptions, diff_project, update_project
+from mlt.update.skipped import matcher
 
 COPIER_YML = """\
 _subdirectory: project
@@ -89,3 +91,22 @@ def test_diff_and_dry_run_show_the_same_outcome(tmp_path):
     assert {f.path: f.outcome for f in dry.files}["config.yaml"] == "skipped"
     assert "config.yaml" not in text and "settings.toml" not in text
     assert "+notes v2" in text and "(v2)" in text and "demo.env" not in text
+
+
+PATHS = [
+    "config.yaml", "sub/config.yaml", "a/b/settings.toml", "notes.md", "deep/notes.md",
+    "x.local", "dir.local/file", ".env", "sub/.env", "README.md", "config.yml",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [["config.yaml"], ["*.local", "settings.toml"], [".env"], ["/notes.md"], ["sub/*"],
+     ["**/notes.md"], ["conf?g.y*ml", "!config.yml"], ["[cs]*"]],
+)  # fmt: skip
+def test_matcher_agrees_with_pathspec_as_copier_uses_it(patterns):
+    import pathspec
+
+    spec = pathspec.PathSpec.from_lines("gitignore", patterns)
+    match = matcher(patterns)
+    assert [match(p) for p in PATHS] == [spec.match_file(p) for p in PATHS]

@@ -94,7 +94,7 @@ _LINEBREAK = re.compile(r"\r\n|\r|\n")
 # An exclude pattern without slashes, `**`, escapes, negation or brackets beyond [abc]: in
 # gitignore terms it matches a path when it matches any one of its components, exactly as
 # fnmatchcase does on that component (`*` and `?` cannot meet a `/` inside one).
-_COMPONENT_GLOB = re.compile(r"(?=.*[^.])(?:[A-Za-z0-9._~@+=,?-]|\*(?!\*)|\[[A-Za-z0-9]+\])+")
+COMPONENT_GLOB = re.compile(r"(?=.*[^.])(?:[A-Za-z0-9._~@+=,?-]|\*(?!\*)|\[[A-Za-z0-9]+\])+")
 
 
 class Unsupported(Exception):  # noqa: N818 - a signal to the caller, not an error shown
@@ -487,8 +487,8 @@ class FastTemplate:
             if not self._plain(pattern):
                 raise Unsupported("templated _exclude")
             patterns.extend(_LINEBREAK.split(pattern))
-        if all(_COMPONENT_GLOB.fullmatch(p) for p in patterns):
-            return partial(_matches_a_component, tuple(patterns))
+        if all(COMPONENT_GLOB.fullmatch(p) for p in patterns):
+            return partial(matches_a_component, tuple(patterns))
         from unicodedata import normalize
 
         import pathspec
@@ -742,7 +742,7 @@ def _write(dest: Path, outputs: list[Output]) -> list[str]:
     return sorted(files)
 
 
-def _matches_a_component(patterns: tuple[str, ...], path: Path) -> bool:
+def matches_a_component(patterns: tuple[str, ...], path: Path) -> bool:
     from fnmatch import fnmatchcase
 
     return any(fnmatchcase(part, p) for part in path.parts for p in patterns)

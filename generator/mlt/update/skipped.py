@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from mlt.gitops import git
 from mlt.update._git import split_z
@@ -25,8 +25,15 @@ OURS, THEIRS = "ours", "theirs"
 
 
 def matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
-    """copier's `_path_matcher`: NFD-normalised gitignore patterns through pathspec."""
+    """copier's `_path_matcher`: NFD-normalised gitignore patterns through pathspec; plain
+    one-component globs (most patterns) without importing it, as fastrender's excludes."""
     from unicodedata import normalize
+
+    from mlt.scaffold.fastrender import COMPONENT_GLOB, matches_a_component
+
+    patterns = list(patterns)
+    if all(COMPONENT_GLOB.fullmatch(p) for p in patterns):
+        return lambda path: matches_a_component(tuple(patterns), PurePosixPath(path))
 
     import pathspec
 

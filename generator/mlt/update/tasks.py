@@ -64,12 +64,13 @@ def after_migrations(
         return run_commands(copier_migrations(template, version_from, version_to, "after"), repo)
     from mlt.provenance import Provenance
 
+    found = [
+        m for stage in STAGES for m in copier_migrations(template, version_from, version_to, stage)
+    ]
+    if not found:
+        return []
     answers = Provenance.read(repo).answers
-    count = sum(
-        _wanted(task, {**answers, **extra})
-        for stage in STAGES
-        for task, extra in copier_migrations(template, version_from, version_to, stage)
-    )
+    count = sum(_wanted(task, {**answers, **extra}) for task, extra in found)
     if not count:
         return []
     return [
