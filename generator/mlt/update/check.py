@@ -64,8 +64,10 @@ def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
     by rendering it in memory as `mlt update` would; [] when it renders."""
     from mlt.scaffold.render import AnswerRejected, render_files
     from mlt.update.migrations import crossing, load_migrations, rename_answers
-    from mlt.update.target import resolve_target
+    from mlt.update.target import is_remote, resolve_target
 
+    if is_remote(prov.source):
+        return []  # that would be a clone per check; `mlt update` names it
     target = resolve_target(prov, None if prov.bundled_type else latest, path)
     migrations = crossing(load_migrations(target.template), prov.version, target.version)
     answers = rename_answers(prov.answers, migrations)

@@ -27,10 +27,15 @@ _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:)", re.IGNORECASE)
 REPOINT_HINT = "if the template moved, re-point this project: mlt update --template NEW_SRC"
 
 
+def is_remote(source: str) -> bool:
+    """A git URL (copier's own prefixes), not a local path."""
+    return bool(_REMOTE.match(source))
+
+
 def check_source(prov: Provenance) -> None:
     """A local template recorded in .mlt.yaml must still be there: say where it was and how
     to re-point the child, instead of copier's 'local template must be a directory'."""
-    if prov.bundled_type or _REMOTE.match(prov.source):
+    if prov.bundled_type or is_remote(prov.source):
         return
     if not Path(prov.source).is_dir():
         raise MltError(
