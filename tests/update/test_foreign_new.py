@@ -68,3 +68,16 @@ def test_an_update_renders_as_the_child_folder(tmp_path, runner):
     assert result.exit_code == 0, result.output
     assert [f["path"] for f in json.loads(result.stdout)["files"]] == [".mlt.yaml", "CHANGELOG.md"]
     assert (tmp_path / "svc" / "README.md").read_text() == "# Svc Project (svc project)\n"
+
+
+def test_a_required_question_left_unanswered_names_the_fix(tmp_path, runner):
+    template = TemplateRepo(
+        tmp_path / "tpl", {**V1, "copier.yml": COPIER_YML + "owner:\n  type: str\n"}
+    )
+    args = ["new", "thing", "svc", "-o", str(tmp_path / "out"), "--template", str(template.root)]
+    result = runner.invoke(app, [*args, "--defaults"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        'error: question "owner" is required\nhint: answer it with -d owner=VALUE\n',
+    )
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

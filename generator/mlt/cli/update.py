@@ -40,7 +40,12 @@ def update(
         bool, typer.Option("--dry-run", help="Show outcomes, change nothing.")
     ] = False,
     json_out: JsonOpt = False,
-    trust: Annotated[bool, typer.Option("--trust", help="Run the template's tasks.")] = False,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust", help="Load the template's Jinja extensions, run its tasks and migrations."
+        ),
+    ] = False,
     cont: Annotated[
         bool, typer.Option("--continue", help="Commit a resolved, conflicted update.")
     ] = False,

@@ -426,8 +426,8 @@ def _translate(
 class AnswerRejected(UsageError):
     """An answer the template rejects; `key` names its question (None when unknown)."""
 
-    def __init__(self, message: str, key: str | None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, key: str | None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
         self.key = key
 
     def with_fix(self) -> AnswerRejected:
@@ -450,7 +450,9 @@ def answer_error(message: str, answers: Mapping[str, Any]) -> AnswerRejected:
     match = _VALIDATION.match(text)
     if not match:
         first = text.splitlines()[0] if text else "invalid answer"
-        return AnswerRejected(first[:1].lower() + first[1:], _required_key(text))
+        key = _required_key(text)
+        hint = f"answer it with -d {key}=VALUE" if key else None
+        return AnswerRejected(first[:1].lower() + first[1:], key, hint)
     key, reason = match.group(1), " ".join(match.group(2).split())
     if key in answers:
         return AnswerRejected(f"invalid {key} '{_shown(answers[key])}': {reason}", key)
