@@ -35,6 +35,12 @@ _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:)", re.IGNORECASE)
 _VALIDATION = re.compile(r"^Validation error for question '([^']+)': (.*)$", re.DOTALL)
 _CHOICE = re.compile(r"^Invalid choice for '([^']+)': (.*) is not in (\[.*\])$", re.DOTALL)
 
+
+def is_remote(source: str) -> bool:
+    """A git URL (copier's own prefixes), not a local path."""
+    return bool(_REMOTE.match(source))
+
+
 # Receives the template's questions (copier's `questions_data`) once the template is
 # readable, and returns the answers to render with: lets callers check keys and types
 # against the real template, external ones included, without a second clone.

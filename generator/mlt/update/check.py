@@ -62,9 +62,9 @@ def check_project(path: Path) -> CheckResult:
 def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
     """The recorded answer the latest version rejects (copier stops at the first one), found
     by rendering it in memory as `mlt update` would; [] when it renders."""
-    from mlt.scaffold.render import AnswerRejected, render_files
+    from mlt.scaffold.render import AnswerRejected, is_remote, render_files
     from mlt.update.migrations import crossing, load_migrations, rename_answers
-    from mlt.update.target import is_remote, resolve_target
+    from mlt.update.target import resolve_target
 
     if is_remote(prov.source):
         return []  # that would be a clone per check; `mlt update` names it

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from mlt.errors import MltError, UsageError
 from mlt.gitops import git, run_git
 from mlt.kvpairs import parse_pairs
 from mlt.provenance import PROVENANCE_FILE, Provenance
-from mlt.scaffold.render import TemplateSource
+from mlt.scaffold.render import TemplateSource, is_remote
 from mlt.update.versions import newest_tag, parse_version
 
 
@@ -23,13 +22,7 @@ class Target:
     version: str | None  # None when --ref names a branch/commit: known after the render
 
 
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:)", re.IGNORECASE)
 REPOINT_HINT = "if the template moved, re-point this project: mlt update --template NEW_SRC"
-
-
-def is_remote(source: str) -> bool:
-    """A git URL (copier's own prefixes), not a local path."""
-    return bool(_REMOTE.match(source))
 
 
 def check_source(prov: Provenance) -> None:
