@@ -130,12 +130,14 @@ def test_check_names_the_answer_that_needs_a_new_value(child, runner):
     _, project = child
     result = run(runner, "check", str(project))
     assert result.exit_code == 2
+    # All of them at once (copier itself stops at the first), in question order.
     assert result.stdout == (
-        "behind: v1 → v2, and answer framework needs a new value "
-        "(run `mlt update -d framework=VALUE`)\n"
+        "behind: v1 → v2, and answers framework, custom_install, replicas need a new value "
+        "(run `mlt update -d framework=VALUE -d custom_install=VALUE -d replicas=VALUE`)\n"
     )
     data = json.loads(run(runner, "check", str(project), "--json").stdout)
-    assert (data["status"], data["needs_answers"]) == ("behind", ["framework"])
+    assert data["status"] == "behind"
+    assert data["needs_answers"] == ["framework", "custom_install", "replicas"]
 
 
 def test_diff_takes_new_answers(child, runner):

@@ -159,10 +159,12 @@ def check(path: PathArg = Path(), json_out: JsonOpt = False) -> None:
         for problem in result.problems:
             say(styled("conflict:", "red"), f" {problem}", err=True)
     elif result.status == "behind" and result.needs_answers:
-        key = result.needs_answers[0]
+        keys = result.needs_answers
+        noun = f"answer {keys[0]} needs" if len(keys) == 1 else f"answers {', '.join(keys)} need"
+        fix = " ".join(f"-d {k}=VALUE" for k in keys)
         say(
-            f"behind: {result.current} → {result.latest}, and answer {key} needs a new value "
-            f"(run `mlt update -d {key}=VALUE`)"
+            f"behind: {result.current} → {result.latest}, and {noun} a new value "
+            f"(run `mlt update {fix}`)"
         )
     elif result.status == "behind":
         say(f"behind: {result.current} → {result.latest} (run `mlt update`)")

@@ -60,8 +60,9 @@ def check_project(path: Path) -> CheckResult:
 
 
 def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
-    """The recorded answer the latest version rejects (copier stops at the first one), found
-    by rendering it in memory as `mlt update` would; [] when it renders."""
+    """The recorded answers the latest version rejects, found by rendering it in memory as
+    `mlt update` would. copier stops at the first: each one found is set aside (its question
+    then takes its default) and the render tried again, so all of them are named at once."""
     from mlt.scaffold.render import AnswerRejected, is_remote, render_files
     from mlt.update.migrations import crossing, load_migrations, rename_answers
     from mlt.update.target import resolve_target
@@ -71,17 +72,23 @@ def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
     target = resolve_target(prov, None if prov.bundled_type else latest, path)
     migrations = crossing(load_migrations(target.template), prov.version, target.version)
     answers = rename_answers(prov.answers, migrations)
+    rejected: list[str] = []
 
     def prepare(questions: Any) -> dict[str, Any]:
-        return {k: v for k, v in answers.items() if k in questions}
+        return {k: v for k, v in answers.items() if k in questions and k not in rejected}
 
-    try:
-        render_files(target.template, answers, prepare=prepare, dest=path.absolute())
-    except AnswerRejected as exc:
-        return [exc.key] if exc.key else []
-    except MltError:
-        return []  # not an answer problem (untrusted code, ...): `mlt update` will say
-    return []
+    while len(rejected) <= len(answers):
+        try:
+            render_files(target.template, answers, prepare=prepare, dest=path.absolute())
+        except AnswerRejected as exc:
+            if not exc.key or exc.key in rejected:
+                break
+            rejected.append(exc.key)
+            continue
+        except MltError:
+            break  # not an answer problem (untrusted code, ...): `mlt update` will say
+        break
+    return rejected
 
 
 def leftover_conflicts(path: Path) -> list[str]:
