@@ -113,11 +113,19 @@ def test_a_rejected_answer_names_question_value_choices_and_fix(
     monkeypatch.setenv("MLT_RENDERER", renderer)
     _, project = child
     before = sh(project, "rev-parse", "HEAD")
+    result = run(runner, "update", str(project))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: invalid framework 'pytorch': choose one of none, torch, jax\n"
+        "hint: give them a new answer: -d framework=VALUE -d custom_install=VALUE "
+        "-d replicas=VALUE (custom_install, replicas are rejected too)\n",
+    )
     result = run(runner, "update", str(project), "-d", "framework=torch")
     assert (result.exit_code, result.stderr) == (
         2,
         "error: invalid custom_install 'true': choose one of yes, no\n"
-        "hint: give it a new answer: -d custom_install=VALUE\n",
+        "hint: give them a new answer: -d custom_install=VALUE -d replicas=VALUE "
+        "(replicas is rejected too)\n",
     )
     result = run(runner, "update", str(project), "-d", "framework=torch", "-d", "custom_install=no")
     assert result.stderr == (

@@ -436,10 +436,17 @@ class AnswerRejected(UsageError):
         super().__init__(message, hint=hint)
         self.key = key
 
-    def with_fix(self) -> AnswerRejected:
-        """With the hint an update needs (the value came from .mlt.yaml, not the user)."""
+    def with_fix(self, others: list[str] | None = None) -> AnswerRejected:
+        """With the hint an update needs (the value came from .mlt.yaml, not the user), and
+        the other recorded answers this version rejects too."""
         if self.key:
-            self.hint = f"give it a new answer: -d {self.key}=VALUE"
+            keys = [self.key, *(k for k in others or [] if k != self.key)]
+            fix = " ".join(f"-d {k}=VALUE" for k in keys)
+            self.hint = f"give {'it' if len(keys) == 1 else 'them'} a new answer: {fix}"
+            if len(keys) > 1:
+                self.hint += (
+                    f" ({', '.join(keys[1:])} {'is' if len(keys) == 2 else 'are'} rejected too)"
+                )
         return self
 
 

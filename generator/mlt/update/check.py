@@ -60,10 +60,8 @@ def check_project(path: Path) -> CheckResult:
 
 
 def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
-    """The recorded answers the latest version rejects, found by rendering it in memory as
-    `mlt update` would. copier stops at the first: each one found is set aside (its question
-    then takes its default) and the render tried again, so all of them are named at once."""
-    from mlt.scaffold.render import AnswerRejected, is_remote, render_files
+    """The recorded answers the latest version rejects (see `rejected_by`)."""
+    from mlt.scaffold.render import is_remote
     from mlt.update.migrations import crossing, load_migrations, rename_answers
     from mlt.update.target import resolve_target
 
@@ -71,7 +69,15 @@ def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
         return []  # that would be a clone per check; `mlt update` names it
     target = resolve_target(prov, None if prov.bundled_type else latest, path)
     migrations = crossing(load_migrations(target.template), prov.version, target.version)
-    answers = rename_answers(prov.answers, migrations)
+    return rejected_by(target.template, rename_answers(prov.answers, migrations), path)
+
+
+def rejected_by(template: Any, answers: dict[str, Any], path: Path) -> list[str]:
+    """Which of `answers` the template rejects, found by rendering it in memory as `mlt
+    update` would. copier stops at the first: each one found is set aside (its question then
+    takes its default) and the render tried again, so all of them are named at once."""
+    from mlt.scaffold.render import AnswerRejected, render_files
+
     rejected: list[str] = []
 
     def prepare(questions: Any) -> dict[str, Any]:
@@ -79,7 +85,7 @@ def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
 
     while len(rejected) <= len(answers):
         try:
-            render_files(target.template, answers, prepare=prepare, dest=path.absolute())
+            render_files(template, answers, prepare=prepare, dest=path.absolute())
         except AnswerRejected as exc:
             if not exc.key or exc.key in rejected:
                 break

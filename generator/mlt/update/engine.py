@@ -189,7 +189,15 @@ def _commit_render(
                 target.template, answers, prepare=prepare, trust=opts.trust, dest=state.path
             )
         except AnswerRejected as exc:
-            raise exc.with_fix() from exc.__cause__
+            from mlt.update.check import rejected_by
+
+            # A recorded answer failed: name every rejected one at once (not the -d ones).
+            others = []
+            if exc.key not in opts.overrides:
+                given = {**answers, **opts.overrides}
+                found = rejected_by(target.template, given, state.path)
+                others = [k for k in found if k not in opts.overrides]
+            raise exc.with_fix(others) from exc.__cause__
     new_prov = Provenance(
         source=prov.source,
         version=rendered.version,
