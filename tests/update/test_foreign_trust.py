@@ -114,3 +114,23 @@ def test_copier_migrations_run_around_the_merge_with_trust(tmp_path, runner):
     assert (child / "migrated.txt").read_text() == "v1-v2 demo\n"
     assert not (child / "never.txt").exists()  # v3 is not crossed
     assert Provenance.read(child).version == "v2"
+
+
+def test_after_migrations_run_when_a_conflicted_update_is_continued(tmp_path, runner):
+    child = _migrating_child(tmp_path, runner)
+    (child / "notes.txt").write_text("ours\n")
+    sh(child, "commit", "-q", "-am", "local notes")
+    # v3: notes change upstream too (a conflict); v2's "after" migration is crossed.
+    template_root = tmp_path / "tpl"
+    (template_root / "project/notes.txt").write_text("theirs\n")
+    sh(template_root, "commit", "-q", "-am", "v3")
+    sh(template_root, "tag", "v3")
+    result = runner.invoke(app, ["update", str(child), "--ref", "v3"])
+    assert result.exit_code == 3, result.output
+    (child / "notes.txt").write_text("resolved\n")
+    sh(child, "add", "notes.txt")
+
+    result = runner.invoke(app, ["update", str(child), "--continue", "--trust"])
+    assert result.exit_code == 0, result.output
+    assert (child / "migrated.txt").read_text() == "v1-v3 demo\n"
+    assert (child / "never.txt").exists()  # v3's own migration is crossed as well

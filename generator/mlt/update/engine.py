@@ -235,13 +235,18 @@ def continue_update(path: Path, trust: bool = False) -> R.UpdateResult:
     marked = conflict_marker_files(path, staged)
     if marked:
         raise MltError(f"conflict markers left in: {', '.join(marked)}", exit_code=3)
+    # The version before the update: what copier's "after" migrations count from.
+    before = Provenance.loads(git("show", f"HEAD:{PROVENANCE_FILE}", cwd=path)).version
     git("commit", "-q", "--no-edit", cwd=path, env=identity_env(path))
     prov = Provenance.read(path)
-    result = R.UpdateResult(str(path), R.UPDATED, version_to=prov.version, branch=state.branch)
+    result = R.UpdateResult(
+        str(path), R.UPDATED, version_from=before, version_to=prov.version, branch=state.branch
+    )
     result.commit = git("rev-parse", "HEAD", cwd=path)
     ref = None if prov.bundled_type else (prov.commit or prov.version)
     template = TemplateSource.from_provenance_source(prov.source, ref)
     result.messages += run_or_skip_tasks(template, path, trust)
+    result.messages += after_migrations(template, path, trust, before, prov.version)
     return result
 
 
