@@ -99,6 +99,13 @@ def test_moved_template_names_the_path_and_the_repoint_command(tmp_path, child, 
 
 def test_repoint_to_a_missing_source_is_one_line(tmp_path, child, runner):
     _, project = child
+    fleet = tmp_path / "fleet.txt"
+    fleet.write_text(f"{project}\n")
+    result = run(runner, "update", "--fleet", str(fleet), "--template", str(tmp_path))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: --template re-points one project; it does not go with --fleet\n",
+    )
     result = run(runner, "update", str(project), "--template", str(tmp_path / "nowhere"))
     assert (result.exit_code, result.stderr) == (
         2,

@@ -70,10 +70,13 @@ def update(
       mlt update --fleet repos.txt       [dim]# many repos, a branch each[/]
       mlt update --template ../new/tpl   [dim]# the template moved: re-point and update[/]
     """
+    from mlt.errors import UsageError
     from mlt.update import UpdateOptions, continue_update, update_project
     from mlt.update.target import parse_overrides
 
     if fleet is not None:
+        if template is not None:
+            raise UsageError("--template re-points one project; it does not go with --fleet")
         _fleet(
             fleet, UpdateOptions(ref, parse_overrides(data or []), dry_run, trust), jobs, json_out
         )
