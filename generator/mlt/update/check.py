@@ -76,7 +76,8 @@ def rejected_by(template: Any, answers: dict[str, Any], path: Path) -> list[str]
     """Which of `answers` the template rejects, found by rendering it in memory as `mlt
     update` would. copier stops at the first: each one found is set aside (its question then
     takes its default) and the render tried again, so all of them are named at once."""
-    from mlt.scaffold.render import AnswerRejected, render_files
+    from mlt.scaffold.render import render_files
+    from mlt.scaffold.rendererrors import AnswerRejected
 
     rejected: list[str] = []
 

@@ -170,7 +170,8 @@ def _commit_render(
     The render stays in memory and goes straight into git objects: no temp folder, no index.
     """
     from mlt.scaffold.answers import coerce_answers
-    from mlt.scaffold.render import AnswerRejected, render_files
+    from mlt.scaffold.render import render_files
+    from mlt.scaffold.rendererrors import AnswerRejected
     from mlt.scaffold.sourcetree import Blob
 
     def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
