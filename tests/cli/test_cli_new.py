@@ -127,7 +127,8 @@ def test_json_output(runner, tmp_path):
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     project = tmp_path / "lib"
-    assert list(data) == ["path", "type", "source", "version", "answers", "files"]
+    assert list(data) == ["path", "type", "source", "version", "answers", "files", "messages"]
+    assert data["messages"] == []
     assert data["path"] == str(project)
     assert data["type"] == "library"
     assert data["source"] == "bundled:library"
@@ -274,7 +275,7 @@ def _failures(tmp_path, git_template):
         "unknown key, external": (
             ["tiny", "lib", "--template", str(git_template), "-d", "port=1"],
             f"error: unknown answer key 'port' for template {git_template} "
-            "(valid: greeting, replicas)",
+            "(valid: project_name, greeting, replicas)",
         ),
         "ref without template": (
             ["library", "lib", "--ref", "v1"],

@@ -67,16 +67,19 @@ def test_prompts_for_unanswered_questions_on_a_terminal(tmp_path, tree, no_git_i
     mlt = shutil.which("mlt", path=str(Path(sys.executable).parent))
     term = Terminal([mlt, "new", "tiny", "demo", "--template", str(template)], cwd=tmp_path)
 
+    # A foreign template's project_name is its own question: asked, like the others.
+    term.expect("project_name")
+    term.answer("Demo Proj")
     term.expect("greeting")
     term.answer("howdy")
     term.expect("replicas")
     term.answer("3")
-    term.expect("make install test")
+    term.expect("Next steps")
 
     assert term.close() == 0
     assert (tmp_path / "demo" / "out.txt").read_text() == "howdy x3\n"
     assert Provenance.read(tmp_path / "demo").answers == {
-        "project_name": "demo",
+        "project_name": "Demo Proj",
         "greeting": "howdy",
         "replicas": 3,
     }
@@ -86,11 +89,12 @@ def test_data_answers_are_not_asked_again(tmp_path, tree, no_git_identity):
     template = tree(tmp_path / "tpl", TEMPLATE)
     mlt = shutil.which("mlt", path=str(Path(sys.executable).parent))
     argv = [mlt, "new", "tiny", "demo", "--template", str(template), "-d", "greeting=hi"]
+    argv += ["-d", "project_name=demo"]
     term = Terminal(argv, cwd=tmp_path)
 
     term.expect("replicas")
     term.answer("2")
-    term.expect("make install test")
+    term.expect("Next steps")
 
     assert term.close() == 0
     assert b"greeting" not in term.seen

@@ -9,6 +9,8 @@ def assert_same(copier, fast):
     assert list(f_result.answers.items()) == list(c_result.answers.items())
     assert (f_result.version, f_result.commit) == (c_result.version, c_result.commit)
     assert f_result.files == c_result.files
+    assert f_result.skip_if_exists == c_result.skip_if_exists
+    assert f_result.skip_if_deleted == c_result.skip_if_deleted
 
 
 def files_only(tree):

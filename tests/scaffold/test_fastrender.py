@@ -19,7 +19,7 @@ import pytest
 from fastrender_support import assert_same, files_only, in_memory
 
 from mlt import resources
-from mlt.errors import UsageError
+from mlt.errors import MltError, UsageError
 from mlt.scaffold import fastrender
 from mlt.scaffold.render import RENDERER_ENV, TemplateSource, render_files, render_template
 
@@ -197,10 +197,6 @@ def tiny_bundled(root: Path, files: dict[str, str]) -> TemplateSource:
 
 
 UNSUPPORTED = {
-    "tasks": {"copier.yml": TINY["copier.yml"] + "_tasks: ['touch ran']\n"},
-    "migrations": {"copier.yml": TINY["copier.yml"] + "_migrations: []\n"},
-    "skip_if_exists": {"copier.yml": TINY["copier.yml"] + "_skip_if_exists: [README.md]\n"},
-    "message": {"copier.yml": TINY["copier.yml"] + "_message_after_copy: hi\n"},
     "secret_questions": {"copier.yml": TINY["copier.yml"] + "_secret_questions: [colour]\n"},
     "secret": {"copier.yml": TINY["copier.yml"] + "  secret: true\n"},
     "multiselect": {"copier.yml": TINY["copier.yml"] + "  multiselect: false\n"},
@@ -233,18 +229,43 @@ def test_unsupported_features_fall_back_to_copier(tmp_path, monkeypatch, files):
     assert snapshot(tmp_path / "auto") == snapshot(tmp_path / "copier")
 
 
-def test_tasks_template_renders_through_copier_without_running_them(tmp_path, monkeypatch):
-    template = tiny_bundled(tmp_path / "tpl", UNSUPPORTED["tasks"])
+# Settings a fresh render only checks (copier acts on them in updates, prompts or tasks):
+# they keep a template on the fast path, and both renders still agree byte for byte.
+INERT = {
+    "min_copier_version": "_min_copier_version: '9.0.0'\n",
+    "skip_if_exists": "_skip_if_exists: [README.md, '{{ colour }}.txt']\n",
+    "tasks": "_tasks: ['touch ran']\n",
+    "migrations": "_migrations:\n  - version: v2\n    command: touch migrated\n",
+    "messages": "_message_after_copy: 'made {{ project_name }}'\n_message_before_update: hi\n",
+}
+
+
+@pytest.mark.parametrize("setting", INERT.values(), ids=INERT.keys())
+def test_settings_a_fresh_render_ignores_stay_on_the_fast_path(tmp_path, monkeypatch, setting):
+    template = tiny_bundled(tmp_path / "tpl", {"copier.yml": TINY["copier.yml"] + setting})
+    fastrender.FastTemplate(template.path)  # no Unsupported
+    copier, fast = both(monkeypatch, tmp_path, template, {"project_name": "p"})
+    assert_same(copier, fast)
+    assert sorted(fast[1]) == ["README.md", "mlt-template.yml"]  # no task or migration ran
+
+
+def test_min_copier_version_above_the_installed_copier_is_copiers_error(tmp_path, monkeypatch):
+    template = tiny_bundled(
+        tmp_path / "tpl", {"copier.yml": TINY["copier.yml"] + "_min_copier_version: '99.0'\n"}
+    )
+    with pytest.raises(fastrender.Unsupported):
+        fastrender.FastTemplate(template.path)
     monkeypatch.delenv(RENDERER_ENV, raising=False)
-    result = render_template(template, tmp_path / "out", {"project_name": "p"})
-    assert result.files == ["README.md", "mlt-template.yml"]  # no `ran`: no task ran
-    assert (tmp_path / "out" / "README.md").read_text() == "p is red\n"
+    with pytest.raises(MltError) as info:
+        render_template(template, tmp_path / "out", {"project_name": "p"})
+    assert "This template requires Copier version >= 99.0" in info.value.message
+    assert not (tmp_path / "out").exists()
 
 
 def test_in_memory_render_of_a_template_only_copier_renders(tmp_path, monkeypatch):
     """The copier fallback of `render_files` renders into a temp folder and reads it back."""
     monkeypatch.delenv(RENDERER_ENV, raising=False)
-    template = tiny_bundled(tmp_path / "tpl", UNSUPPORTED["tasks"])
+    template = tiny_bundled(tmp_path / "tpl", UNSUPPORTED["secret_questions"])
     written = render_template(template, tmp_path / "render", {"project_name": "p"})
     result, files = render_files(template, {"project_name": "p"})
     assert in_memory(files) == files_only(snapshot(tmp_path / "render"))
@@ -376,12 +397,12 @@ def test_component_globs_match_like_pathspec():
 
     patterns = ("copier.yml", "mlt-template.yml", "~*", "*.py[co]", "__pycache__", ".git")
     patterns += (".DS_Store", "*.bak", "a?c")
-    assert all(fastrender._COMPONENT_GLOB.fullmatch(p) for p in patterns)
+    assert all(fastrender.COMPONENT_GLOB.fullmatch(p) for p in patterns)
     for odd in ("a/b", "**", "!x", "#x", "x ", "..", "[!a]", "a\\b", "x/"):
-        assert not fastrender._COMPONENT_GLOB.fullmatch(odd), odd
+        assert not fastrender.COMPONENT_GLOB.fullmatch(odd), odd
     spec = pathspec.PathSpec.from_lines("gitignore", patterns)
     paths = [p.relative_to(resources.templates_dir()) for p in resources.templates_dir().rglob("*")]
     paths += map(Path, ["x/__pycache__/y.py", "a.pyc", "b/c.pyo", "b.pyx", "d/~x/y", "g/.gitx"])
     paths += map(Path, ["abc", "a/abc/d", "ac", "copier.yml.bak", "x/copier.yml", ".git/z"])
     for path in paths:
-        assert fastrender._matches_a_component(patterns, path) == spec.match_file(path), path
+        assert fastrender.matches_a_component(patterns, path) == spec.match_file(path), path

@@ -253,11 +253,11 @@ def test_answer_errors_read_the_same(tmp_path, monkeypatch, repo):
 @pytest.mark.parametrize(
     "change",
     [
-        {"copier.yml": COPIER_YML + "_tasks: ['echo hi']\n"},
+        {"copier.yml": COPIER_YML + "_secret_questions: [license]\n"},
         {".gitattributes": "*.md text eol=crlf\n"},
         {"copier.yml": COPIER_YML + "_exclude: [copier.yml]\n"},
     ],
-    ids=["tasks", "gitattributes", "exclude-without-git"],
+    ids=["secret-questions", "gitattributes", "exclude-without-git"],
 )
 def test_unsupported_git_templates_fall_back_to_copier(tmp_path, monkeypatch, repo, change):
     commit(repo, change, "v3")

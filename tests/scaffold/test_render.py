@@ -124,8 +124,10 @@ def test_template_code_is_refused_with_exit_4(tmp_path, tree):
         )
     assert info.value.exit_code == 4
     assert info.value.message == (
-        f"template {source.resolve()} uses code mlt does not run (jinja_extensions)"
+        f"template {source.resolve()} needs code to run (jinja_extensions); "
+        "mlt runs a template's code only when trusted"
     )
+    assert info.value.hint == "review the template's copier.yml, then re-run with --trust"
 
 
 def test_unreachable_git_url_names_git_error(tmp_path):

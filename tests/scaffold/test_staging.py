@@ -17,8 +17,10 @@ def listing(root):
 def test_success_moves_the_staged_tree_into_place(tmp_path):
     target = tmp_path / "proj"
     with staged_directory(target) as staging:
-        assert staging.parent == tmp_path
-        assert staging.name.startswith(f".proj{STAGING_MARK}")
+        # Named like the target (templates read `_folder_name`), in a hidden holder beside it.
+        assert staging.name == "proj"
+        assert staging.parent.parent == tmp_path
+        assert staging.parent.name.startswith(f".proj{STAGING_MARK}")
         assert not target.exists()
         (staging / "a.txt").write_text("a")
     assert listing(tmp_path) == ["proj", "proj/a.txt"]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mlt.cli._common import console, handle_errors, print_json
+from mlt.cli._common import console, handle_errors, print_json, say, styled
 
 if TYPE_CHECKING:
     from mlt.scaffold.new import NewProject
@@ -20,8 +20,11 @@ came from in .mlt.yaml and commit it to a fresh git repository (branches
 main and mlt/template).
 
 TYPE is batch-job, service or library. With [bold]--template[/] any copier
-template (local path or git URL) is rendered instead, and TYPE is only a
-label shown in the summary.
+template (local path or git URL) is rendered instead: TYPE is only a label
+shown in the summary, NAME only names the directory, and the template's own
+questions (its project_name too) are answered with -d or their defaults.
+A template with Jinja extensions or tasks needs [bold]--trust[/] to load or
+run them.
 
 Asks the template's questions on a terminal; --defaults (or no terminal)
 takes the defaults for everything not given with -d.
@@ -32,6 +35,7 @@ takes the defaults for everything not given with -d.
   mlt new batch-job nightly-embed -d framework=pytorch -d gpu=true --defaults
   mlt new library feature-utils -o ~/src --no-git
   mlt new service scorer --template https://git.example.com/ml/tpl.git --ref v2.1.0
+  mlt new pkg demo --template ../tpl -d "project_name=Demo Proj" --defaults --trust
   mlt new service scorer --defaults --json | jq .files
 """
 
@@ -52,7 +56,8 @@ def new(
         str,
         typer.Argument(
             metavar="NAME",
-            help="Project name: lowercase words joined by dashes.",
+            help="Project name: lowercase words joined by dashes (with --template: the "
+            "directory name).",
             show_default=False,
         ),
     ],
@@ -76,6 +81,10 @@ def new(
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Do not create a git repository.")
     ] = False,
+    trust: Annotated[
+        bool,
+        typer.Option("--trust", help="Load the template's Jinja extensions and run its tasks."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Create a project from a template."""
@@ -92,6 +101,7 @@ def new(
         git=not no_git,
         # Prompts would corrupt --json output.
         interactive=not (defaults or as_json) and _can_prompt(),
+        trust=trust,
     )
     project = create_project(request)
     if as_json:
@@ -118,8 +128,15 @@ def _summary(project: NewProject) -> None:
         git = f"main + mlt/template at {project.commit[:8]}"
     console.print(f"  files     {len(project.files)}", highlight=False)
     console.print(f"  git       {git}", highlight=False)
+    for message in project.messages:
+        if message.startswith("ran task"):
+            console.print(f"  {message}", highlight=False)
+        else:
+            say(styled("warning:", "yellow"), f" {message}", err=True)
     console.print("\nNext steps:", highlight=False)
-    console.print(f"  cd {where} && make install test", highlight=False)
+    # Bundled templates all have `make install test`; a foreign one may not.
+    steps = " && make install test" if project.source.startswith("bundled:") else ""
+    console.print(f"  cd {where}{steps}", highlight=False)
 
 
 def _shown(path: Path) -> str:

@@ -11,6 +11,14 @@ from mlt.cli._common import handle_errors, print_json, say, styled
 
 PathArg = Annotated[Path, typer.Argument(help="The child project (default: current directory).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+TemplateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--template",
+        metavar="SRC",
+        help="Re-point the project to this template (path or git URL), e.g. after it moved.",
+    ),
+]
 _STYLE = {"conflict": "red", "kept-deleted": "yellow", "deleted": "magenta", "merged": "cyan"}
 
 
@@ -32,7 +40,12 @@ def update(
         bool, typer.Option("--dry-run", help="Show outcomes, change nothing.")
     ] = False,
     json_out: JsonOpt = False,
-    trust: Annotated[bool, typer.Option("--trust", help="Run the template's tasks.")] = False,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust", help="Load the template's Jinja extensions, run its tasks and migrations."
+        ),
+    ] = False,
     cont: Annotated[
         bool, typer.Option("--continue", help="Commit a resolved, conflicted update.")
     ] = False,
@@ -40,6 +53,7 @@ def update(
         Path | None, typer.Option(help="Alias of `mlt fleet update FILE`.", hidden=True)
     ] = None,
     jobs: Annotated[int, typer.Option(help="Parallel fleet updates.")] = 8,
+    template: TemplateOpt = None,
 ) -> None:
     """Merge template changes into a project: 0 updated, 3 conflicts, 1 error.
 
@@ -53,11 +67,15 @@ def update(
       mlt update --dry-run --json        [dim]# per-file outcomes, nothing changes[/]
       mlt update -d framework=pytorch    [dim]# change an answer through the same merge[/]
       mlt update --continue              [dim]# after resolving conflicts[/]
+      mlt update --template ../new/tpl   [dim]# the template moved: re-point and update[/]
     """
+    from mlt.errors import UsageError
     from mlt.update import UpdateOptions, continue_update, update_project
     from mlt.update.target import parse_overrides
 
     if fleet is not None:
+        if template is not None:
+            raise UsageError("--template re-points one project; it does not go with --fleet")
         _fleet(
             fleet, UpdateOptions(ref, parse_overrides(data or []), dry_run, trust), jobs, json_out
         )
@@ -65,7 +83,7 @@ def update(
     if cont:
         result = continue_update(path, trust)
     else:
-        opts = UpdateOptions(ref, parse_overrides(data or []), dry_run, trust)
+        opts = UpdateOptions(ref, parse_overrides(data or []), dry_run, trust, template)
         result = update_project(path, opts)
     if json_out:
         print_json(result.to_dict())
@@ -132,6 +150,14 @@ def check(path: PathArg = Path(), json_out: JsonOpt = False) -> None:
     elif result.problems:
         for problem in result.problems:
             say(styled("conflict:", "red"), f" {problem}", err=True)
+    elif result.status == "behind" and result.needs_answers:
+        keys = result.needs_answers
+        noun = f"answer {keys[0]} needs" if len(keys) == 1 else f"answers {', '.join(keys)} need"
+        fix = " ".join(f"-d {k}=VALUE" for k in keys)
+        say(
+            f"behind: {result.current} → {result.latest}, and {noun} a new value "
+            f"(run `mlt update {fix}`)"
+        )
     elif result.status == "behind":
         say(f"behind: {result.current} → {result.latest} (run `mlt update`)")
     else:
@@ -146,6 +172,7 @@ def diff(
     data: Annotated[
         list[str] | None, typer.Option("-d", "--data", help="Change an answer: KEY=VALUE.")
     ] = None,
+    template: TemplateOpt = None,
 ) -> None:
     """Print the unified diff `mlt update` would apply; changes nothing.
 
@@ -153,8 +180,10 @@ def diff(
 
       mlt diff | less
       mlt diff -d gpu=true       [dim]# what switching an answer would change[/]
+      mlt diff --template ../moved/tpl
     """
     from mlt.update import UpdateOptions, diff_project
     from mlt.update.target import parse_overrides
 
-    typer.echo(diff_project(path, UpdateOptions(ref, parse_overrides(data or []))), nl=False)
+    opts = UpdateOptions(ref, parse_overrides(data or []), template=template)
+    typer.echo(diff_project(path, opts), nl=False)

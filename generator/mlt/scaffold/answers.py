@@ -11,6 +11,8 @@ from mlt.errors import UsageError
 from mlt.kvpairs import parse_pairs
 
 PROJECT_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# A foreign template's NAME only names the directory: any one plain path component.
+DIRECTORY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
 _NUMBER_TYPES = {"int": (int,), "float": (int, float)}
 # Docker's reference grammar: lowercase host[:port] then lowercase path components.
 REGISTRY = re.compile(
@@ -42,16 +44,33 @@ def check_project_name(name: str) -> None:
         )
 
 
-def parse_data(pairs: Sequence[str]) -> dict[str, str]:
-    """Split `KEY=VALUE` pairs (later pairs win); values stay text until the types are known."""
-    data = parse_pairs(pairs, "-d")
+def check_directory_name(name: str) -> None:
+    """NAME of a foreign template: a directory name, not an answer (any case, dots allowed)."""
+    if not DIRECTORY_NAME.match(name):
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        raise UsageError(
+            f"invalid directory name '{shown}': use letters, digits, '.', '_', '+' and '-' "
+            "(at most 100), starting with a letter or digit"
+        )
+
+
+def reject_name_answer(data: Mapping[str, str]) -> None:
+    """Bundled templates take project_name from NAME only (one name for dir and package)."""
     if "project_name" in data:
         raise UsageError("project_name is the NAME argument; do not pass it with -d")
-    return data
+
+
+def parse_data(pairs: Sequence[str]) -> dict[str, str]:
+    """Split `KEY=VALUE` pairs (later pairs win); values stay text until the types are known."""
+    return parse_pairs(pairs, "-d")
 
 
 def coerce_answers(
-    raw: Mapping[str, str], questions: Mapping[str, Mapping[str, Any]], source: str
+    raw: Mapping[str, str],
+    questions: Mapping[str, Mapping[str, Any]],
+    source: str,
+    *,
+    name_is_argument: bool = True,
 ) -> dict[str, Any]:
     """Check the keys against the template's questions and give each value its type.
 
@@ -62,8 +81,9 @@ def coerce_answers(
     if unknown:
         names = ", ".join(f"'{key}'" for key in unknown)
         noun = "key" if len(unknown) == 1 else "keys"
-        # project_name is the NAME argument, never a -d key.
-        valid = ", ".join(q for q in questions if q != "project_name") or "none"
+        # In bundled templates project_name is the NAME argument, never a -d key.
+        hidden = "project_name" if name_is_argument else None
+        valid = ", ".join(q for q in questions if q != hidden) or "none"
         raise UsageError(f"unknown answer {noun} {names} for template {source} (valid: {valid})")
     typed = {
         key: _coerce(key, text, str(questions[key].get("type") or "")) for key, text in raw.items()

@@ -6,7 +6,9 @@ and path with Jinja. This module reads `copier.yml` and renders the template wit
 directly, reproducing copier 9's semantics for the subset the bundled templates use (see
 copier's `_main.Worker`, `_user_data.Question`, `_template.Template`):
 
-- settings `_subdirectory`, `_exclude`, `_answers_file`, `_templates_suffix`, `_envops`;
+- settings `_subdirectory`, `_exclude`, `_answers_file`, `_templates_suffix`, `_envops`, and
+  those a fresh render only checks (`_min_copier_version`, `_skip_if_exists`, `_tasks`,
+  `_migrations`, `_message_*`: see `inertsettings`);
 - questions with `type` (str, int, float, bool, yaml, json), `default`, `choices` (list or
   dict), `validator`, `when`, `help`, `multiline`, `placeholder`, `qmark`;
 - the render context copier gives templates: the answers, `_src_path`, `_copier_answers`,
@@ -22,7 +24,8 @@ Anything else (tasks, migrations, extensions, secret questions, `{% yield %}`, a
 that reads `now`, `_copier_phase` or another `_copier_conf` key, symlinks, submodules,
 .gitattributes, a dirty HEAD, a copier settings file that could change defaults...) raises
 `Unsupported` before anything is written, and the caller renders with copier instead.
-Answers copier would reject raise `AnswerError` carrying copier's exact message.
+Answers copier would reject raise `AnswerError` carrying copier's exact message (questions,
+casting and answers live in `fastquestions`).
 
 tests/scaffold/test_fastrender.py renders every option set both ways and compares bytes,
 modes, file sets and recorded answers.
@@ -30,7 +33,6 @@ modes, file sets and recorded answers.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import posixpath
@@ -40,12 +42,18 @@ import sys
 import tempfile
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping
-from decimal import Decimal
-from enum import Enum
 from functools import partial
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
+from mlt.scaffold.fastquestions import (
+    _MISSING,
+    AnswerError,
+    Answers,
+    Question,
+    Unsupported,
+)
+from mlt.scaffold.inertsettings import INERT, check_inert
 from mlt.scaffold.sourcetree import SourceTree, TreeError, inside
 
 if TYPE_CHECKING:
@@ -64,12 +72,13 @@ DEFAULT_EXCLUDE = (
 DEFAULT_TEMPLATES_SUFFIX = ".jinja"
 DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
 
-SETTINGS = frozenset({"subdirectory", "exclude", "answers_file", "templates_suffix", "envops"})
+SETTINGS = (
+    frozenset({"subdirectory", "exclude", "answers_file", "templates_suffix", "envops"}) | INERT
+)
 QUESTION_KEYS = frozenset(
     {"type", "default", "choices", "validator", "when", "help", "multiline", "secret"}
     | {"placeholder", "qmark"}  # prompt cosmetics: unused without a prompt
 )
-TYPES = ("str", "int", "float", "bool", "yaml", "json")
 # Names copier puts in the render context that this module does not provide: a template
 # that mentions one is rendered by copier.
 UNPROVIDED = frozenset(
@@ -79,9 +88,7 @@ CONF = "_copier_conf"
 CONF_KEYS = frozenset(
     {"answers_file", "src_path", "dst_path", "vcs_ref", "vcs_ref_hash", "sep", "os"}
 )
-JSON_TYPES = (dict, list, str, int, float, bool, type(None))  # copier's JSONSerializable
 OS_NAME = {"Linux": "linux", "Darwin": "macos", "Windows": "windows"}.get(platform.system())
-_MISSING: Any = object()
 # Where copier would have cloned a git template (its `_copier_conf.src_path`): a temp folder
 # whose name nobody can rely on.
 _CLONE_PATH = Path(tempfile.gettempdir(), "mlt-template-clone")
@@ -89,15 +96,7 @@ _LINEBREAK = re.compile(r"\r\n|\r|\n")
 # An exclude pattern without slashes, `**`, escapes, negation or brackets beyond [abc]: in
 # gitignore terms it matches a path when it matches any one of its components, exactly as
 # fnmatchcase does on that component (`*` and `?` cannot meet a `/` inside one).
-_COMPONENT_GLOB = re.compile(r"(?=.*[^.])(?:[A-Za-z0-9._~@+=,?-]|\*(?!\*)|\[[A-Za-z0-9]+\])+")
-
-
-class Unsupported(Exception):  # noqa: N818 - a signal to the caller, not an error shown
-    """The template needs a copier feature this renderer does not reproduce."""
-
-
-class AnswerError(ValueError):
-    """An answer copier would reject, with copier's message (render.py words it for mlt)."""
+COMPONENT_GLOB = re.compile(r"(?=.*[^.])(?:[A-Za-z0-9._~@+=,?-]|\*(?!\*)|\[[A-Za-z0-9]+\])+")
 
 
 # --- copier.yml ------------------------------------------------------------------------------
@@ -142,56 +141,6 @@ def split_config(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict
         else:
             questions[key] = value if isinstance(value, dict) else {"default": value}
     return settings, questions
-
-
-# --- casting (copier's _tools.cast_to_bool / cast_to_str, CAST_STR_TO_NATIVE) ----------------
-
-
-def cast_to_bool(value: Any) -> bool:
-    try:
-        return bool(float(value))
-    except (TypeError, ValueError):
-        pass
-    try:
-        lower = value.strip().lower()
-    except AttributeError:
-        return bool(value)
-    if not lower:
-        return False
-    if lower in {"y", "yes", "t", "true", "on"}:
-        return True
-    if lower in {"n", "no", "f", "false", "off", "~", "null", "none"}:
-        return False
-    return bool(value)
-
-
-def cast_to_str(value: Any) -> str:
-    if isinstance(value, str):
-        return value.value if isinstance(value, Enum) else value
-    if isinstance(value, (float, int, Decimal)):
-        return str(value)
-    if isinstance(value, (bytes, bytearray)):
-        return value.decode()
-    raise ValueError(f"Could not convert {value} to string")
-
-
-def _parse_yaml(text: Any) -> Any:
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.error.YAMLError as error:
-        raise ValueError(str(error)) from error
-
-
-CASTS: dict[str, Callable[[Any], Any]] = {
-    "bool": cast_to_bool,
-    "float": float,
-    "int": int,
-    "json": json.loads,
-    "str": cast_to_str,
-    "yaml": _parse_yaml,
-}
 
 
 # --- Jinja ---------------------------------------------------------------------------------
@@ -327,6 +276,7 @@ class FastTemplate:
         unknown = sorted(set(self.settings) - SETTINGS)
         if unknown:
             raise Unsupported("settings " + ", ".join(f"_{k}" for k in unknown))
+        check_inert(self.settings, Unsupported)
         for name, details in self.questions.items():
             extra = sorted(set(details) - QUESTION_KEYS)
             if extra:
@@ -357,6 +307,8 @@ class FastTemplate:
             raise Unsupported("templated _answers_file")
         self.answers_relpath = Path(answers_file)
         self._compiled: dict[str, Any] = {}
+        self.skip_if_exists: list[str] = []  # rendered by the last render_outputs
+        self.skip_if_deleted: list[str] = []  # the same, rendered without the answers
 
     # Rendering strings ------------------------------------------------------------------
 
@@ -394,7 +346,7 @@ class FastTemplate:
         """copier's `Worker._ask` with defaults on, no previous answers and no prompt."""
         answers = Answers(dict(data))
         for name, details in self.questions.items():
-            question = _Question(self, name, details, context_of(answers))
+            question = Question(self, name, details, context_of(answers))
             when = question.when()
             if not when:
                 answers.hidden.add(name)
@@ -453,7 +405,14 @@ class FastTemplate:
             }
 
         answers = self.ask(data, context_of)
-        outputs = self._render_tree(context_of(answers))
+        context = context_of(answers)
+        outputs = self._render_tree(context)
+        # copier's `match_skip` renders each pattern in the same context (update uses them);
+        # the check that recreates deleted files runs before the answers are known.
+        patterns = self.settings.get("skip_if_exists", [])
+        unanswered = context_of(Answers({}))
+        self.skip_if_exists = [self.render_string(p, context) for p in patterns]
+        self.skip_if_deleted = [self.render_string(p, unanswered) for p in patterns]
         return answers.remembered(metadata, self.questions), outputs
 
     def _copy_root(self, context: Mapping[str, Any]) -> str:
@@ -472,8 +431,8 @@ class FastTemplate:
             if not self._plain(pattern):
                 raise Unsupported("templated _exclude")
             patterns.extend(_LINEBREAK.split(pattern))
-        if all(_COMPONENT_GLOB.fullmatch(p) for p in patterns):
-            return partial(_matches_a_component, tuple(patterns))
+        if all(COMPONENT_GLOB.fullmatch(p) for p in patterns):
+            return partial(matches_a_component, tuple(patterns))
         from unicodedata import normalize
 
         import pathspec
@@ -548,143 +507,6 @@ class FastTemplate:
             yield rendered_path
 
 
-class Answers:
-    """copier's AnswersMap, reduced to what a fresh non-interactive copy uses."""
-
-    def __init__(self, init: dict[str, Any]) -> None:
-        self.init = init
-        self.user: dict[str, Any] = {}
-        self.hidden: set[str] = set()
-
-    def combined(self, metadata: Mapping[str, Any]) -> dict[str, Any]:
-        # ChainMap(user, init, metadata, ...) as a dict: keys in first-seen order from the
-        # lowest priority map up, values from the highest. `metadata` is copier's
-        # Template.metadata: `_src_path`, then `_commit` for a git template.
-        return {**metadata, **self.init, **self.user}
-
-    def remembered(self, metadata: Mapping[str, Any], questions: Mapping[str, Any]) -> dict:
-        """copier's `_answers_to_remember`: `_commit` (git templates), `_src_path`, answers."""
-        result: dict[str, Any] = {
-            k: metadata[k] for k in ("_commit", "_src_path") if metadata.get(k) is not None
-        }
-        for key, value in self.combined(metadata).items():
-            if (
-                not key.startswith("_")
-                and key not in self.hidden
-                and key in questions
-                and isinstance(value, JSON_TYPES)
-            ):
-                result[key] = value
-        return result
-
-
-class _Question:
-    """copier's `Question`, for one non-interactive answer."""
-
-    def __init__(
-        self, template: FastTemplate, name: str, details: Mapping[str, Any], context: dict
-    ) -> None:
-        self.template = template
-        self.name = name
-        self.context = context
-        self.default_value = details.get("default", _MISSING)
-        self.choices = details.get("choices", [])
-        self.validator = details.get("validator", "")
-        self.when_value = details.get("when", True)
-        for key, kinds in (("help", str), ("placeholder", str), ("qmark", (str, type(None)))):
-            if key in details and not isinstance(details[key], kinds):
-                raise Unsupported(f"question {name}: {key}")
-        if not isinstance(details.get("multiline", False), (str, bool)):
-            raise Unsupported(f"question {name}: multiline")
-        if not isinstance(self.validator, str) or not isinstance(self.when_value, (str, bool)):
-            raise Unsupported(f"question {name}: validator or when")
-        type_name = details.get("type", "")
-        if type_name == "":
-            default_type = type(self.default_value).__name__
-            type_name = default_type if default_type in (*TYPES, "path") else "yaml"
-        if not isinstance(type_name, str) or type_name not in TYPES:
-            raise Unsupported(f"question {name}: type {type_name!r}")
-        self.type = type_name
-        self._choices: list[Any] | None = None
-
-    def render(self, value: Any, extra: Mapping[str, Any] | None = None) -> Any:
-        context = {**self.context, **extra} if extra else self.context
-        return self.template._render_value(value, context)
-
-    def when(self) -> bool:
-        return cast_to_bool(self.render(self.when_value))
-
-    def cast(self, answer: Any) -> Any:
-        if answer is None and self.type not in ("json", "yaml"):
-            raise Unsupported(f"None answer to {self.name}")  # copier's InvalidTypeError
-        try:
-            return CASTS[self.type](answer)
-        except (TypeError, AttributeError) as exc:
-            if self.type in ("json", "yaml"):
-                return answer
-            raise Unsupported(f"answer to {self.name} of type {type(answer).__name__}") from exc
-        except ValueError as exc:
-            raise AnswerError(str(exc)) from exc
-
-    def choice_values(self) -> list[Any]:
-        if self._choices is None:
-            choices = self.choices
-            if isinstance(choices, dict):
-                choices = list(choices.items())
-            if not isinstance(choices, list):
-                raise Unsupported(f"question {self.name}: templated choices")
-            values = []
-            for choice in choices:
-                if isinstance(choice, (tuple, list)):
-                    if len(choice) != 2:
-                        raise Unsupported(f"question {self.name}: choice {choice!r}")
-                    _, value = choice
-                else:
-                    value = choice
-                if value is None or isinstance(value, (dict, list, tuple)):
-                    raise Unsupported(f"question {self.name}: choice {choice!r}")
-                value = self.render(value)
-                self.cast(value)  # copier checks every choice casts
-                values.append(value)
-            self._choices = values
-        return self._choices
-
-    def parse(self, answer: Any) -> Any:
-        """copier's `_parse_answer`: cast, then check it is one of the choices."""
-        ans = self.cast(answer)
-        values = self.choice_values()
-        if not values:
-            return ans
-        valid = []
-        for value in values:
-            cast_value = self.cast(value)
-            valid.append(cast_value)
-            if ans == cast_value:
-                return ans
-        raise AnswerError(f"Invalid choice for '{self.name}': {ans!r} is not in {valid}")
-
-    def validate(self, answer: Any) -> None:
-        try:
-            message = self.render(self.validator, {self.name: answer}).strip()
-        except Unsupported:
-            raise
-        except Exception as error:  # noqa: BLE001 - copier turns any failure into the message
-            message = str(error)
-        if message:
-            raise AnswerError(f"Validation error for question '{self.name}': {message}")
-
-    def default(self) -> Any:
-        """copier's `get_default` for a question not answered in the data (no previous
-        answers, no user defaults)."""
-        result = self.render(self.default_value)
-        if result is _MISSING:
-            return _MISSING
-        result = self.parse(result)
-        if self.when():
-            self.validate(result)
-        return result
-
-
 class Output:
     """One rendered entry: a folder (content None) or a file with its bytes and st_mode."""
 
@@ -727,7 +549,7 @@ def _write(dest: Path, outputs: list[Output]) -> list[str]:
     return sorted(files)
 
 
-def _matches_a_component(patterns: tuple[str, ...], path: Path) -> bool:
+def matches_a_component(patterns: tuple[str, ...], path: Path) -> bool:
     from fnmatch import fnmatchcase
 
     return any(fnmatchcase(part, p) for part in path.parts for p in patterns)

@@ -18,7 +18,12 @@ from typing import Any
 from mlt import gitops
 from mlt.errors import UsageError
 from mlt.provenance import PROVENANCE_FILE, TEMPLATE_BRANCH, Provenance
-from mlt.scaffold.answers import check_project_name, coerce_answers
+from mlt.scaffold.answers import (
+    check_directory_name,
+    check_project_name,
+    coerce_answers,
+    reject_name_answer,
+)
 from mlt.scaffold.render import TemplateSource, render_template
 from mlt.scaffold.staging import check_target, staged_directory
 
@@ -38,6 +43,7 @@ class NewRequest:
     ref: str | None = None
     git: bool = True
     interactive: bool = False
+    trust: bool = False  # let the template's Jinja extensions load and its tasks run
 
 
 @dataclass
@@ -51,6 +57,7 @@ class NewProject:
     answers: dict[str, Any]
     files: list[str]
     commit: str | None  # the initial commit, None with --no-git
+    messages: list[str] = field(default_factory=list)  # tasks run, or skipped
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for `--json`."""
@@ -61,6 +68,7 @@ class NewProject:
             "version": self.version,
             "answers": self.answers,
             "files": self.files,
+            "messages": self.messages,
         }
 
 
@@ -78,25 +86,41 @@ def resolve_template(project_type: str, template: str | None, ref: str | None) -
 
 
 def create_project(request: NewRequest) -> NewProject:
-    """Render, record and commit a new project; raise MltError on any bad input."""
-    check_project_name(request.name)
+    """Render, record and commit a new project; raise MltError on any bad input.
+
+    A bundled template's project_name is NAME. A foreign template keeps its own questions:
+    NAME names the directory, and its project_name (if it asks one) comes from -d or its
+    default; only a project_name it requires and nobody answered falls back to NAME.
+    """
+    foreign = request.template is not None
+    if foreign:
+        check_directory_name(request.name)
+    else:
+        check_project_name(request.name)
+        reject_name_answer(request.data)
     template = resolve_template(request.project_type, request.template, request.ref)
     # abspath, not resolve(): normalise `..` but keep the symlinks the user chose.
     target = Path(os.path.abspath(Path(request.output_dir).expanduser() / request.name))  # noqa: PTH100 - see above
     check_target(target)
+    fixed = {} if foreign else {"project_name": request.name}
 
     def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-        typed = coerce_answers(request.data, questions, template.source)
-        return {"project_name": request.name, **typed}
+        typed = coerce_answers(
+            request.data, questions, template.source, name_is_argument=not foreign
+        )
+        if foreign and not request.interactive and _required(questions, "project_name", typed):
+            typed["project_name"] = request.name
+        return {**fixed, **typed}
 
     with staged_directory(target) as staging:
         result = render_template(
             template,
             staging,
-            {"project_name": request.name},
+            fixed,
             defaults=not request.interactive,
             interactive=request.interactive,
             prepare=prepare,
+            trust=request.trust,
         )
         Provenance(
             source=template.source,
@@ -111,6 +135,9 @@ def create_project(request: NewRequest) -> NewProject:
             raise gitops.GitError(
                 exc.message, hint="--no-git creates the project without git"
             ) from exc
+        # Tasks run after the pristine commit (their changes stay uncommitted, as after an
+        # update) and before the move: a failing task leaves nothing behind.
+        messages = _tasks(template, result, staging, request.trust) if foreign else []
     return NewProject(
         path=target,
         project_type=request.project_type,
@@ -119,7 +146,25 @@ def create_project(request: NewRequest) -> NewProject:
         answers=result.answers,
         files=sorted({*result.files, PROVENANCE_FILE}),
         commit=commit,
+        messages=messages,
     )
+
+
+def _required(questions: Mapping[str, Mapping[str, Any]], key: str, typed: Mapping) -> bool:
+    """The template asks `key`, has no default for it, and -d did not answer it."""
+    details = questions.get(key)
+    if details is None or key in typed:
+        return False
+    # `key: value` in copier.yml is a question with that default.
+    return isinstance(details, Mapping) and "default" not in details
+
+
+def _tasks(template: TemplateSource, result: Any, project: Path, trust: bool) -> list[str]:
+    from mlt.update.tasks import run_or_skip_tasks
+
+    ref = result.commit or template.ref
+    source = TemplateSource.from_provenance_source(template.source, ref)
+    return run_or_skip_tasks(source, project, trust)
 
 
 def init_repository(path: Path, message: str) -> str:

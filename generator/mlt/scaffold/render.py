@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mlt import resources
 from mlt.errors import MltError, UsageError
 from mlt.provenance import BUNDLED_PREFIX
+from mlt.scaffold.rendererrors import answer_error, translate
 
 if TYPE_CHECKING:
     from mlt.scaffold.gitcheckout import GitCheckout
@@ -32,8 +33,12 @@ RENDERER_ENV = "MLT_RENDERER"  # "copier": never the fast path; "fast": never co
 
 # Anything copier or git accepts as a remote template (copier's own `get_repo` prefixes).
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:)", re.IGNORECASE)
-_VALIDATION = re.compile(r"^Validation error for question '([^']+)': (.*)$", re.DOTALL)
-_CHOICE = re.compile(r"^Invalid choice for '([^']+)': (.*) is not in (\[.*\])$", re.DOTALL)
+
+
+def is_remote(source: str) -> bool:
+    """A git URL (copier's own prefixes), not a local path."""
+    return bool(_REMOTE.match(source))
+
 
 # Receives the template's questions (copier's `questions_data`) once the template is
 # readable, and returns the answers to render with: lets callers check keys and types
@@ -119,6 +124,11 @@ class RenderResult:
     version: str  # bundled template version, git tag, or commit
     commit: str | None = None  # resolved commit of a git template
     files: list[str] = field(default_factory=list)
+    # `_skip_if_exists` patterns, rendered with the answers: files the template leaves to the
+    # child once they exist (`mlt update` keeps the child's copy). copier's update decides
+    # which deleted ones to make again before it knows the answers: `skip_if_deleted`.
+    skip_if_exists: list[str] = field(default_factory=list)
+    skip_if_deleted: list[str] = field(default_factory=list)
 
 
 def render_template(
@@ -129,8 +139,12 @@ def render_template(
     defaults: bool = True,
     interactive: bool = False,
     prepare: PrepareAnswers | None = None,
+    trust: bool = False,
 ) -> RenderResult:
     """Render `template` into `dest` (which must not hold anything yet) with `answers`.
+
+    `trust` lets copier load the template's Jinja extensions (a template that declares some
+    is refused with exit 4 without it); tasks never run here either way.
 
     With defaults=True nothing is asked; unanswered questions take their defaults.
     `prepare`, when given, turns the template's questions into the answers actually used.
@@ -148,19 +162,32 @@ def render_template(
             return done
         answers, prepare = done
     return _render_with_copier(
-        template, dest, answers, defaults=defaults, interactive=interactive, prepare=prepare
+        template,
+        dest,
+        answers,
+        defaults=defaults,
+        interactive=interactive,
+        prepare=prepare,
+        trust=trust,
     )
 
 
 def render_files(
-    template: TemplateSource, answers: dict[str, Any], *, prepare: PrepareAnswers | None = None
+    template: TemplateSource,
+    answers: dict[str, Any],
+    *,
+    prepare: PrepareAnswers | None = None,
+    trust: bool = False,
+    dest: Path | None = None,
 ) -> tuple[RenderResult, dict[str, Blob]]:
     """`render_template` without a destination: the rendered files, in memory, by path.
 
     For `mlt update`, which commits the pristine render straight into git objects. The fast
     path never writes anything; a template only copier can render is rendered into a
-    temporary folder and read back (symlinks included, as links).
+    temporary folder and read back (symlinks included, as links). `dest` is where the render
+    pretends to be (`_folder_name`, `_copier_conf.dst_path`): the child, for an update.
     """
+    where = Path(dest) if dest is not None else _MEMORY_DEST
     from mlt.scaffold.sourcetree import Blob
 
     fast = _fast_template(template)
@@ -168,7 +195,7 @@ def render_files(
         files: dict[str, Blob] = {}
 
         def in_memory(t: Any, data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-            remembered, outputs = t.render_outputs(_MEMORY_DEST, data)
+            remembered, outputs = t.render_outputs(where, data)
             for out in outputs:
                 if out.content is not None:
                     files[out.path.as_posix()] = Blob(out.mode, out.content)
@@ -181,11 +208,11 @@ def render_files(
     from mlt.scaffold.sourcetree import SourceTree
 
     with tempfile.TemporaryDirectory(prefix="mlt-render-") as tmp:
-        dest = Path(tmp) / _MEMORY_DEST.name
+        into = Path(tmp) / where.name
         result = _render_with_copier(
-            template, dest, answers, defaults=True, interactive=False, prepare=prepare
+            template, into, answers, defaults=True, interactive=False, prepare=prepare, trust=trust
         )
-        return result, SourceTree.from_directory(dest, symlinks=True).files
+        return result, SourceTree.from_directory(into, symlinks=True).files
 
 
 # Where an in-memory render pretends to be (copier's `_folder_name` and `dst_path`): a
@@ -248,13 +275,20 @@ def _render_fast(
     try:
         remembered, files = render(fast.template, answers)
     except fastrender.AnswerError as exc:
-        raise UsageError(_answer_error(str(exc), answers)) from exc
+        raise answer_error(str(exc), answers) from exc
     except Exception:
         if fast.strict:
             raise
         return answers, prepare
     recorded = {k: v for k, v in remembered.items() if not k.startswith("_")}
-    return RenderResult(answers=recorded, version=fast.version, commit=fast.commit, files=files)
+    return RenderResult(
+        answers=recorded,
+        version=fast.version,
+        commit=fast.commit,
+        files=files,
+        skip_if_exists=list(fast.template.skip_if_exists),
+        skip_if_deleted=list(fast.template.skip_if_deleted),
+    )
 
 
 def _render_with_copier(
@@ -265,6 +299,7 @@ def _render_with_copier(
     defaults: bool,
     interactive: bool,
     prepare: PrepareAnswers | None,
+    trust: bool = False,
 ) -> RenderResult:
     try:
         with _worker_class()(
@@ -274,7 +309,7 @@ def _render_with_copier(
             vcs_ref=template.ref,
             defaults=defaults or not interactive,
             quiet=True,
-            unsafe=False,
+            unsafe=trust,
             skip_tasks=True,
             overwrite=True,
             cleanup_on_error=True,
@@ -286,7 +321,7 @@ def _render_with_copier(
             worker.run_copy()
             return _result(worker, template, Path(dest))
     except BaseException as exc:
-        translated = _translate(exc, template, answers)
+        translated = translate(exc, template, answers)
         if translated is exc:
             raise
         raise translated from exc
@@ -339,7 +374,14 @@ def _result(worker: Any, template: TemplateSource, dest: Path) -> RenderResult:
     else:
         version, commit = _meta_version(Path(tpl.local_abspath)) or UNVERSIONED, None
     files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
-    return RenderResult(answers=recorded, version=version, commit=commit, files=files)
+    skip = [worker._render_string(p) for p in worker.all_skip_if_exists]
+    # Without the answers, as copier's update renders them for deleted files.
+    context = {k: v for k, v in worker._render_context().items() if k.startswith("_")}
+    context["_copier_answers"] = {
+        k: v for k, v in context["_copier_answers"].items() if k[0] == "_"
+    }
+    deleted = [worker.jinja_env.from_string(p).render(context) for p in worker.all_skip_if_exists]
+    return RenderResult(recorded, version, commit, files, skip, deleted)
 
 
 def _meta_version(template_root: Path) -> str | None:
@@ -352,73 +394,3 @@ def _meta_version(template_root: Path) -> str | None:
     if not isinstance(data, dict) or "version" not in data:
         return None
     return str(data["version"])
-
-
-def _translate(
-    exc: BaseException, template: TemplateSource, answers: Mapping[str, Any]
-) -> BaseException:
-    """Map what copier, git and plumbum raise onto one-line MltErrors; others unchanged."""
-    from copier.errors import CopierError, UnsafeTemplateError
-    from plumbum import ProcessExecutionError
-
-    if isinstance(exc, KeyboardInterrupt):
-        # Copier's CopierAnswersInterrupt (Ctrl-C at a prompt) is also a CopierError.
-        return KeyboardInterrupt() if isinstance(exc, CopierError) else exc
-    if isinstance(exc, MltError) or not isinstance(exc, Exception):
-        return exc
-    if isinstance(exc, UnsafeTemplateError):
-        # copier's message ends with a hint about `--trust`, which mlt deliberately lacks.
-        features = str(exc).split(":", 1)[-1].splitlines()[0].strip().rstrip(".")
-        return MltError(
-            f"template {template.source} uses code mlt does not run ({features})",
-            exit_code=4,
-        )
-    if isinstance(exc, ProcessExecutionError):
-        return MltError(f"cannot read template {template.source}: {_last_line(exc.stderr)}")
-    if isinstance(exc, ValueError) and not isinstance(exc, CopierError):
-        if str(exc).lower().startswith("unknown revision"):
-            return UsageError(f"template {template.source} has no tag or commit '{template.ref}'")
-        return UsageError(_answer_error(str(exc), answers))
-    if isinstance(exc, (CopierError, OSError)):
-        return MltError(f"template {template.source} failed to render: {_last_line(str(exc))}")
-    return exc
-
-
-def _answer_error(message: str, answers: Mapping[str, Any]) -> str:
-    """Copier's answer errors as `invalid KEY 'VALUE': reason`, like mlt's own."""
-    text = message.strip()
-    choice = _CHOICE.match(text)
-    if choice:
-        key, value = choice.group(1), choice.group(2).strip("'\"")
-        options = ", ".join(str(o) for o in _literal_list(choice.group(3)))
-        return f"invalid {key} '{value}': choose one of {options}"
-    match = _VALIDATION.match(text)
-    if not match:
-        first = text.splitlines()[0] if text else "invalid answer"
-        return first[:1].lower() + first[1:]
-    key, reason = match.group(1), " ".join(match.group(2).split())
-    if key in answers:
-        return f"invalid {key} '{_shown(answers[key])}': {reason}"
-    return f"invalid {key}: {reason}"
-
-
-def _literal_list(text: str) -> list[Any]:
-    import ast
-
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return [text]
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _shown(value: Any) -> str:
-    """An answer as it would be typed on the command line (`true`, not `True`)."""
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _last_line(text: str | bytes | None) -> str:
-    if isinstance(text, bytes):
-        text = text.decode(errors="replace")
-    lines = [line.strip() for line in (text or "").strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "unknown error"

@@ -35,11 +35,14 @@ def check_target(target: Path) -> None:
 
 @contextmanager
 def staged_directory(target: Path) -> Iterator[Path]:
-    """Yield an empty directory beside `target`; on success rename it to `target`."""
+    """Yield an empty directory named like `target`, in a hidden folder beside it; on
+    success rename it to `target`. The name matters: templates read it (`_folder_name`)."""
     created = _make_parents(target.parent)
     try:
         # Same parent => same filesystem, so the final rename is atomic.
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING_MARK}", dir=target.parent))
+        holder = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING_MARK}", dir=target.parent))
+        staging = holder / target.name
+        staging.mkdir()
     except OSError as exc:
         _remove(created)
         raise MltError(f"cannot create {target}: {exc.strerror or exc}") from exc
@@ -48,9 +51,11 @@ def staged_directory(target: Path) -> Iterator[Path]:
         yield staging
         _move(staging, target)
     except BaseException:
-        _remove(staging)
+        _remove(holder)
         _remove(created)
         raise
+    with contextlib.suppress(OSError):  # empty now; never worth failing a made project for
+        holder.rmdir()
 
 
 def _make_parents(parent: Path) -> Path | None:

@@ -1,7 +1,8 @@
 """`mlt check`: is the child behind its template, and is it free of leftover conflicts?
 
 Bundled templates: reads `.mlt.yaml` and the installed `mlt-template.yml` only — no copier
-import, no render, no network. Git templates: one `git ls-remote --tags`.
+import, no network. Git templates: one `git ls-remote --tags`. Only a child that is behind is
+rendered (in memory) at the latest version, to name recorded answers that version rejects.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class CheckResult:
     current: str
     latest: str
     problems: list[str] = field(default_factory=list)
+    # recorded answers the latest version rejects: `mlt update -d KEY=VALUE` each
+    needs_answers: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -52,7 +55,47 @@ def check_project(path: Path) -> CheckResult:
         status = PROBLEMS
     else:
         status = BEHIND if is_newer(latest, prov.version) else UP_TO_DATE
-    return CheckResult(str(path), status, prov.version, latest, problems)
+    needs = rejected_answers(prov, latest, path) if status == BEHIND else []
+    return CheckResult(str(path), status, prov.version, latest, problems, needs)
+
+
+def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
+    """The recorded answers the latest version rejects (see `rejected_by`)."""
+    from mlt.scaffold.render import is_remote
+    from mlt.update.migrations import crossing, load_migrations, rename_answers
+    from mlt.update.target import resolve_target
+
+    if is_remote(prov.source):
+        return []  # that would be a clone per check; `mlt update` names it
+    target = resolve_target(prov, None if prov.bundled_type else latest, path)
+    migrations = crossing(load_migrations(target.template), prov.version, target.version)
+    return rejected_by(target.template, rename_answers(prov.answers, migrations), path)
+
+
+def rejected_by(template: Any, answers: dict[str, Any], path: Path) -> list[str]:
+    """Which of `answers` the template rejects, found by rendering it in memory as `mlt
+    update` would. copier stops at the first: each one found is set aside (its question then
+    takes its default) and the render tried again, so all of them are named at once."""
+    from mlt.scaffold.render import render_files
+    from mlt.scaffold.rendererrors import AnswerRejected
+
+    rejected: list[str] = []
+
+    def prepare(questions: Any) -> dict[str, Any]:
+        return {k: v for k, v in answers.items() if k in questions and k not in rejected}
+
+    while len(rejected) <= len(answers):
+        try:
+            render_files(template, answers, prepare=prepare, dest=path.absolute())
+        except AnswerRejected as exc:
+            if not exc.key or exc.key in rejected:
+                break
+            rejected.append(exc.key)
+            continue
+        except MltError:
+            break  # not an answer problem (untrusted code, ...): `mlt update` will say
+        break
+    return rejected
 
 
 def leftover_conflicts(path: Path) -> list[str]:

@@ -25,8 +25,9 @@ from mlt.update.repo import (
     inspect_repo,
     require_template_branch,
 )
-from mlt.update.target import Target, resolve_target
-from mlt.update.tasks import run_or_skip_tasks
+from mlt.update.skipped import skipped_paths
+from mlt.update.target import Target, repoint, resolve_target
+from mlt.update.tasks import after_migrations, before_migrations, run_or_skip_tasks
 from mlt.update.versions import same_version
 
 # Fleet updates run in threads; copier is not documented as thread-safe, so renders take turns
@@ -42,6 +43,7 @@ class UpdateOptions:
     overrides: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
     trust: bool = False
+    template: str | None = None  # re-point the child to this template source
     # fleet: create and check out this branch before merging; "{version}" is filled in
     branch: str | None = None
 
@@ -62,7 +64,8 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
     """Update one child project; returns what happened (conflicts are a result, not an error)."""
     opts = opts or UpdateOptions()
     path = path.absolute()  # copier chdirs while cloning; keep our paths independent of cwd
-    prepared = prepare(path, opts)
+    before: list[str] = []
+    prepared = prepare(path, opts, before if opts.trust and not opts.dry_run else None)
     if isinstance(prepared, R.UpdateResult):
         return prepared
     plan, state = prepared.plan, prepared.plan.state
@@ -95,21 +98,40 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
     _fill(result, outcome)
     if result.status == R.UPDATED:
         result.commit = outcome.commit
-        result.messages += run_or_skip_tasks(prepared.target.template, path, opts.trust)
+        template, version_from = prepared.target.template, prepared.prov.version
+        result.messages += run_or_skip_tasks(template, path, opts.trust)
+        result.messages += after_migrations(
+            template, path, opts.trust, version_from, prepared.target.version
+        )
+    result.messages[:0] = before
     return result
 
 
-def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
-    """Check the child, render the target and commit it as an object; no ref moves yet."""
+def prepare(
+    path: Path, opts: UpdateOptions, run_before: list[str] | None = None
+) -> Prepared | R.UpdateResult:
+    """Check the child, render the target and commit it as an object; no ref moves yet.
+
+    With `run_before` (a trusted, real update) copier's "before" migrations run first and
+    what they did is appended to it.
+    """
     state = inspect_repo(path)
     prov = Provenance.read(path)
     ensure_clean(state)
     tip = require_template_branch(state)
+    moved = opts.template is not None
+    if moved:
+        prov = repoint(prov, opts.template)
     target = resolve_target(prov, opts.ref, path)
-    if not opts.overrides and target.version and same_version(target.version, prov.version):
+    same = target.version and same_version(target.version, prov.version)
+    if not opts.overrides and not moved and same:
         return R.UpdateResult(
             str(path), R.UP_TO_DATE, prov.version, prov.version, branch=state.branch
         )
+    if run_before is not None:
+        run_before += before_migrations(target.template, path, prov.version, target.version)
+        state = inspect_repo(path)  # they may have committed
+        tip = require_template_branch(state)
     migrations = crossing(load_migrations(target.template), prov.version, target.version)
     answers = rename_answers(prov.answers, migrations)
     renames = file_renames(migrations)
@@ -117,7 +139,7 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
         migration_commits(state, tip, renames) if renames else (tip, state.head, [])
     )
     ident = identity(path)
-    theirs, version = _commit_render(state, prov, target, answers, opts.overrides, base, ident)
+    theirs, version, skip = _commit_render(state, prov, target, answers, opts, base, ident)
     notes = [f"rename {r}" for r in renamed] + [
         f"rename answer {old} → {new}"
         for m in migrations
@@ -125,9 +147,12 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
         if old in prov.answers
     ]
     message = f"Update template to {version}"
+    if moved:
+        message += f" from {prov.source}"
     if opts.overrides:
         message += " (" + ", ".join(f"{k}={v}" for k, v in opts.overrides.items()) + ")"
     plan = MergePlan(state, base, theirs, ours, message, renamed)
+    plan.skipped = skipped_paths(path, ours, theirs, *skip)
     return Prepared(plan, prov, target, version, notes, ident)
 
 
@@ -136,25 +161,44 @@ def _commit_render(
     prov: Provenance,
     target: Target,
     answers: dict[str, Any],
-    overrides: dict[str, str],
+    opts: UpdateOptions,
     parent: str,
     ident: Identity,
-) -> tuple[str, str]:
+) -> tuple[str, str, tuple[list[str], list[str]]]:
     """Render the target pristine and commit it on top of the template branch (object only).
 
     The render stays in memory and goes straight into git objects: no temp folder, no index.
     """
     from mlt.scaffold.answers import coerce_answers
     from mlt.scaffold.render import render_files
+    from mlt.scaffold.rendererrors import AnswerRejected
     from mlt.scaffold.sourcetree import Blob
 
     def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         # Recorded answers to questions the new version no longer asks are dropped.
         kept = {k: v for k, v in answers.items() if k in questions}
-        return {**kept, **coerce_answers(overrides, questions, target.template.source)}
+        source = target.template.source
+        bundled = target.template.bundled_type is not None
+        return {
+            **kept,
+            **coerce_answers(opts.overrides, questions, source, name_is_argument=bundled),
+        }
 
     with _RENDER_LOCK:
-        rendered, files = render_files(target.template, answers, prepare=prepare)
+        try:
+            rendered, files = render_files(
+                target.template, answers, prepare=prepare, trust=opts.trust, dest=state.path
+            )
+        except AnswerRejected as exc:
+            from mlt.update.check import rejected_by
+
+            # A recorded answer failed: name every rejected one at once (not the -d ones).
+            others = []
+            if exc.key not in opts.overrides:
+                given = {**answers, **opts.overrides}
+                found = rejected_by(target.template, given, state.path)
+                others = [k for k in found if k not in opts.overrides]
+            raise exc.with_fix(others) from exc.__cause__
     new_prov = Provenance(
         source=prov.source,
         version=rendered.version,
@@ -164,7 +208,8 @@ def _commit_render(
     )
     files[PROVENANCE_FILE] = Blob(0o100644, new_prov.dumps().encode())
     message = f"Template {rendered.version}"
-    return commit_files(state.path, files, message, [parent], ident), rendered.version
+    commit = commit_files(state.path, files, message, [parent], ident)
+    return commit, rendered.version, (rendered.skip_if_exists, rendered.skip_if_deleted)
 
 
 def _fill(result: R.UpdateResult, outcome: MergeOutcome) -> None:
@@ -191,13 +236,18 @@ def continue_update(path: Path, trust: bool = False) -> R.UpdateResult:
     marked = conflict_marker_files(path, staged)
     if marked:
         raise MltError(f"conflict markers left in: {', '.join(marked)}", exit_code=3)
+    # The version before the update: what copier's "after" migrations count from.
+    before = Provenance.loads(git("show", f"HEAD:{PROVENANCE_FILE}", cwd=path)).version
     git("commit", "-q", "--no-edit", cwd=path, env=identity_env(path))
     prov = Provenance.read(path)
-    result = R.UpdateResult(str(path), R.UPDATED, version_to=prov.version, branch=state.branch)
+    result = R.UpdateResult(
+        str(path), R.UPDATED, version_from=before, version_to=prov.version, branch=state.branch
+    )
     result.commit = git("rev-parse", "HEAD", cwd=path)
     ref = None if prov.bundled_type else (prov.commit or prov.version)
     template = TemplateSource.from_provenance_source(prov.source, ref)
     result.messages += run_or_skip_tasks(template, path, trust)
+    result.messages += after_migrations(template, path, trust, before, prov.version)
     return result
 
 

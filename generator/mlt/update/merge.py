@@ -16,6 +16,7 @@ from mlt.update import result as R
 from mlt.update._git import parse_name_status, parse_stages, run_git, split_z
 from mlt.update.migrations import renamed_tree
 from mlt.update.repo import RepoState
+from mlt.update.skipped import settle_tree, settle_worktree
 
 # Child deleted the file, upstream changed it: stages 1 (base) and 3 (theirs), no 2 (ours).
 _DELETED_BY_US = frozenset({1, 3})
@@ -31,6 +32,8 @@ class MergePlan:
     ours: str  # what theirs merges into: HEAD, or HEAD with migration renames
     message: str
     renamed: list[str] = field(default_factory=list)
+    # `_skip_if_exists` paths settled after the merge: {path: "ours" | "theirs"} (skipped.py)
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,8 +90,11 @@ def dry_merge(plan: MergePlan) -> MergeOutcome:
         raise MltError(f"git merge-tree failed: {run.last_error}")
     records = split_z(run.out)
     unmerged = parse_stages(records[1:])
-    applied = _changed(plan.state.path, plan.state.head, records[0])
-    return _outcome(plan, unmerged, applied, records[0])
+    for path in plan.skipped:
+        unmerged.pop(path, None)
+    tree = settle_tree(plan.state.path, records[0], plan.ours, plan.theirs, plan.skipped)
+    applied = _changed(plan.state.path, plan.state.head, tree)
+    return _outcome(plan, unmerged, applied, tree)
 
 
 def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
@@ -103,8 +109,9 @@ def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
         moved = run_git("merge", "--ff-only", "-q", plan.ours, cwd=repo)
         if moved.rc != 0:
             raise MltError(f"git refused the migration renames: {moved.last_error}")
-    # With renames HEAD must go back to `start` before the commit, so git may not commit.
-    hold = ["--no-commit"] if renamed else []
+    # With renames HEAD must go back to `start` before the commit, and skipped paths are
+    # settled before it, so git may not commit.
+    hold = ["--no-commit"] if renamed or plan.skipped else []
     merged = run_git(
         "merge", "--no-ff", "--no-edit", *hold, "-m", plan.message, plan.theirs, cwd=repo, env=env
     )
@@ -118,6 +125,9 @@ def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
             return None  # "Already up to date": theirs is already merged
         return _outcome(plan, {}, _changed(repo, start, head), None, commit=head)
     unmerged = parse_stages(split_z(git("ls-files", "-u", "-z", cwd=repo)))
+    if plan.skipped:
+        settle_worktree(repo, plan.ours, plan.theirs, plan.skipped)
+        unmerged = {p: s for p, s in unmerged.items() if p not in plan.skipped}
     kept = sorted(p for p, stages in unmerged.items() if stages == _DELETED_BY_US)
     if kept:  # the child deleted these on purpose: keep them deleted
         git("rm", "-q", "-f", "--", *kept, cwd=repo)
@@ -158,6 +168,9 @@ def _outcome(
         )
         for status, path, old in upstream
     ]
+    for f in files:  # the child's copy of a file the template hands over stays as it is
+        if plan.skipped.get(f.path) == "ours":
+            f.outcome = R.SKIPPED
     known = {f.path for f in files}
     files += [R.FileOutcome(p, R.CONFLICT) for p in sorted(conflicts - known)]
     return MergeOutcome(files, sorted(conflicts), tree, sorted(kept), commit)

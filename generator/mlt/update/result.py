@@ -12,6 +12,7 @@ CONFLICT = "conflict"  # both sides changed the same lines: markers + index stag
 DELETED = "deleted"  # upstream deleted it and the deletion landed
 KEPT_DELETED = "kept-deleted"  # the child had deleted it, upstream changed it: stays deleted
 UNCHANGED = "unchanged"  # upstream changed it, but the child's file already had the result
+SKIPPED = "skipped"  # upstream changed it, but `_skip_if_exists` leaves it to the child: kept
 
 # Overall status of one update.
 UPDATED = "updated"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlt.errors import MltError, UsageError
 from mlt.gitops import git, run_git
 from mlt.kvpairs import parse_pairs
-from mlt.provenance import Provenance
-from mlt.scaffold.render import TemplateSource
+from mlt.provenance import PROVENANCE_FILE, Provenance
+from mlt.scaffold.render import TemplateSource, is_remote
 from mlt.update.versions import newest_tag, parse_version
 
 
@@ -19,6 +20,28 @@ class Target:
 
     template: TemplateSource
     version: str | None  # None when --ref names a branch/commit: known after the render
+
+
+REPOINT_HINT = "if the template moved, re-point this project: mlt update --template NEW_SRC"
+
+
+def check_source(prov: Provenance) -> None:
+    """A local template recorded in .mlt.yaml must still be there: say where it was and how
+    to re-point the child, instead of copier's 'local template must be a directory'."""
+    if prov.bundled_type or is_remote(prov.source):
+        return
+    if not Path(prov.source).is_dir():
+        raise MltError(
+            f"template {prov.source} (recorded in {PROVENANCE_FILE}) is not there any more",
+            hint=REPOINT_HINT,
+        )
+
+
+def repoint(prov: Provenance, source: str) -> Provenance:
+    """The provenance with its template source replaced (`mlt update --template`): a local
+    path is checked and recorded absolute, like `mlt new --template` records it."""
+    new = TemplateSource.external(source)
+    return dataclasses.replace(prov, source=new.source, commit=None)
 
 
 def remote_tags(source: str, cwd: Path) -> list[str]:
@@ -36,6 +59,7 @@ def latest_version(prov: Provenance, cwd: Path) -> str:
     """Newest available template version: the installed bundled one, or the newest tag."""
     if prov.bundled_type:
         return TemplateSource.bundled(prov.bundled_type).bundled_version()
+    check_source(prov)
     tag = newest_tag(remote_tags(prov.source, cwd))
     if tag is None:
         raise MltError(
@@ -54,6 +78,7 @@ def resolve_target(prov: Provenance, ref: str | None, cwd: Path) -> Target:
             )
         template = TemplateSource.bundled(prov.bundled_type)
         return Target(template, template.bundled_version())
+    check_source(prov)
     tag = ref or latest_version(prov, cwd)
     template = TemplateSource.from_provenance_source(prov.source, tag)
     return Target(template, tag if parse_version(tag) else None)

@@ -30,12 +30,67 @@ def run_or_skip_tasks(template: TemplateSource, repo: Path, trust: bool) -> list
     if not trust:
         return [
             f"template defines {len(tasks)} task(s) that were NOT run; review `_tasks` in its "
-            "copier.yml and run them yourself, or update with --trust"
+            "copier.yml and run them yourself, or re-run with --trust"
         ]
+    return run_commands([(task, {}) for task in tasks], repo)
+
+
+def before_migrations(
+    template: TemplateSource, repo: Path, version_from: str, version_to: str | None
+) -> list[str]:
+    """Run copier's "before" migrations (trusted) and commit what they changed, so that the
+    merge starts from a clean tree that already holds them."""
+    from mlt.gitops import git, identity_env
+    from mlt.update.copiermigrations import copier_migrations
+
+    found = copier_migrations(template, version_from, version_to, "before")
+    if not found:
+        return []
+    done = run_commands(found, repo)
+    if git("status", "--porcelain", "--untracked-files=no", cwd=repo):
+        git("commit", "-q", "-a", "-m", f"Template migrations before {version_to}", cwd=repo,
+            env=identity_env(repo))  # fmt: skip
+    return done
+
+
+def after_migrations(
+    template: TemplateSource, repo: Path, trust: bool, version_from: str, version_to: str | None
+) -> list[str]:
+    """Run copier's "after" migrations when trusted; untrusted, a warning counting both
+    stages (none of them ran)."""
+    from mlt.update.copiermigrations import STAGES, copier_migrations
+
+    if trust:
+        return run_commands(copier_migrations(template, version_from, version_to, "after"), repo)
+    from mlt.provenance import Provenance
+
+    found = [
+        m for stage in STAGES for m in copier_migrations(template, version_from, version_to, stage)
+    ]
+    if not found:
+        return []
+    answers = Provenance.read(repo).answers
+    count = sum(_wanted(task, {**answers, **extra}) for task, extra in found)
+    if not count:
+        return []
+    return [
+        f"template defines {count} migration command(s) for this update that were NOT run; "
+        "review `_migrations` in its copier.yml and run them yourself, or re-run with --trust"
+    ]
+
+
+def run_commands(tasks: list[tuple[Any, dict[str, Any]]], repo: Path) -> list[str]:
+    """Run copier-style commands (a string, a list, or {command, when, working_directory})
+    in the repo, with the recorded answers (and each one's extra context) for Jinja."""
     from mlt.provenance import Provenance
 
     answers = Provenance.read(repo).answers
-    return [_run_task(task, answers, repo) for task in tasks if _wanted(task, answers)]
+    done = []
+    for task, extra in tasks:
+        context = {**answers, **extra}
+        if _wanted(task, context):
+            done.append(_run_task(task, context, repo))
+    return done
 
 
 def _render(text: str, answers: dict[str, Any]) -> str:
@@ -48,6 +103,8 @@ def _wanted(task: Any, answers: dict[str, Any]) -> bool:
     when = task.get("when") if isinstance(task, dict) else None
     if when is None:
         return True
+    if isinstance(when, bool):
+        return when
     return _render(when, answers).strip().lower() not in ("", "false", "0", "no", "none")
 
 
