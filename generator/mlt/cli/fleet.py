@@ -212,4 +212,3 @@ def status(
     columns = ("repo", "template", "version", "state", "PR", "CI", "last run")
     console.print(copyable_table(columns, lines, keys=("repo",)))
     raise typer.Exit(int(failed))
-
