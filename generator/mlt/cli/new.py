@@ -19,9 +19,10 @@ Create a project: render a template into [bold]DIR/NAME[/], record where it
 came from in .mlt.yaml and commit it to a fresh git repository (branches
 main and mlt/template).
 
-TYPE is batch-job, service or library. With [bold]--template[/] any copier
-template (local path or git URL) is rendered instead, and TYPE is only a
-label shown in the summary.
+TYPE is batch-job, service or library. With [bold]--template[/] any copier or
+cookiecutter template (local path or git URL) is rendered instead, and TYPE
+is only a label shown in the summary. Cookiecutter hooks are code: they run
+only with --trust (--skip-hooks renders without them).
 
 Asks the template's questions on a terminal; --defaults (or no terminal)
 takes the defaults for everything not given with -d.
@@ -33,6 +34,7 @@ takes the defaults for everything not given with -d.
   mlt new library feature-utils -o ~/src --no-git
   mlt new service scorer --template https://git.example.com/ml/tpl.git --ref v2.1.0
   mlt new service scorer --defaults --json | jq .files
+  mlt new library pkg --template ../cookiecutter-pypackage --ref v0.5.0 --trust
 """
 
 _TYPE_HELP = "batch-job, service or library (with --template: any label)."
@@ -67,12 +69,24 @@ def new(
     template: Annotated[
         str | None,
         typer.Option(
-            "--template", metavar="SRC", help="Local path or git URL of a copier template."
+            "--template",
+            metavar="SRC",
+            help="Local path or git URL of a copier or cookiecutter template.",
         ),
     ] = None,
     ref: Annotated[
         str | None, typer.Option("--ref", metavar="REF", help="Git tag or commit of --template.")
     ] = None,
+    directory: Annotated[
+        str | None,
+        typer.Option("--directory", metavar="DIR", help="Cookiecutter template's subfolder."),
+    ] = None,
+    trust: Annotated[
+        bool, typer.Option("--trust", help="Run a cookiecutter template's hooks/extensions.")
+    ] = False,
+    skip_hooks: Annotated[
+        bool, typer.Option("--skip-hooks", help="Render a cookiecutter template without hooks.")
+    ] = False,
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Do not create a git repository.")
     ] = False,
@@ -92,6 +106,9 @@ def new(
         git=not no_git,
         # Prompts would corrupt --json output.
         interactive=not (defaults or as_json) and _can_prompt(),
+        directory=directory,
+        trust=trust,
+        skip_hooks=skip_hooks,
     )
     project = create_project(request)
     if as_json:

@@ -33,6 +33,9 @@ def update(
     ] = False,
     json_out: JsonOpt = False,
     trust: Annotated[bool, typer.Option("--trust", help="Run the template's tasks.")] = False,
+    skip_hooks: Annotated[
+        bool, typer.Option("--skip-hooks", help="Render a cookiecutter template without hooks.")
+    ] = False,
     cont: Annotated[
         bool, typer.Option("--continue", help="Commit a resolved, conflicted update.")
     ] = False,
@@ -58,15 +61,13 @@ def update(
     from mlt.update import UpdateOptions, continue_update, update_project
     from mlt.update.target import parse_overrides
 
+    opts = UpdateOptions(ref, parse_overrides(data or []), dry_run, trust, skip_hooks)
     if fleet is not None:
-        _fleet(
-            fleet, UpdateOptions(ref, parse_overrides(data or []), dry_run, trust), jobs, json_out
-        )
+        _fleet(fleet, opts, jobs, json_out)
         return
     if cont:
         result = continue_update(path, trust)
     else:
-        opts = UpdateOptions(ref, parse_overrides(data or []), dry_run, trust)
         result = update_project(path, opts)
     if json_out:
         print_json(result.to_dict())

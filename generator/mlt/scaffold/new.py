@@ -38,6 +38,9 @@ class NewRequest:
     ref: str | None = None
     git: bool = True
     interactive: bool = False
+    directory: str | None = None  # cookiecutter: the template's folder in the repository
+    trust: bool = False  # cookiecutter: run the template's hooks / local extensions
+    skip_hooks: bool = False  # cookiecutter: render without the hooks
 
 
 @dataclass
@@ -80,6 +83,10 @@ def resolve_template(project_type: str, template: str | None, ref: str | None) -
 def create_project(request: NewRequest) -> NewProject:
     """Render, record and commit a new project; raise MltError on any bad input."""
     check_project_name(request.name)
+    from mlt.scaffold import cookiecutter_new
+
+    if cookiecutter_new.wants_cookiecutter(request):  # issue 15: cookiecutter templates
+        return cookiecutter_new.create_project(request)
     template = resolve_template(request.project_type, request.template, request.ref)
     # abspath, not resolve(): normalise `..` but keep the symlinks the user chose.
     target = Path(os.path.abspath(Path(request.output_dir).expanduser() / request.name))  # noqa: PTH100 - see above

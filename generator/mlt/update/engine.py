@@ -42,6 +42,7 @@ class UpdateOptions:
     overrides: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
     trust: bool = False
+    skip_hooks: bool = False  # cookiecutter templates: render without their hooks
     # fleet: create and check out this branch before merging; "{version}" is filled in
     branch: str | None = None
 
@@ -106,6 +107,7 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
     ensure_clean(state)
     tip = require_template_branch(state)
     target = resolve_target(prov, opts.ref, path)
+    target.template.trust, target.template.skip_hooks = opts.trust, opts.skip_hooks
     if not opts.overrides and target.version and same_version(target.version, prov.version):
         return R.UpdateResult(
             str(path), R.UP_TO_DATE, prov.version, prov.version, branch=state.branch
@@ -161,6 +163,8 @@ def _commit_render(
         answers=rendered.answers,
         commit=rendered.commit,
         template_branch=prov.template_branch,
+        format=prov.format,
+        directory=prov.directory,
     )
     files[PROVENANCE_FILE] = Blob(0o100644, new_prov.dumps().encode())
     message = f"Template {rendered.version}"
