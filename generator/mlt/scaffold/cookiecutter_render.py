@@ -89,7 +89,9 @@ def template_format(source: str, ref: str | None, directory: str | None = None) 
         try:
             commit = _resolve(path, source, ref)
         except MltError:
-            commit = None
+            if ref is not None:  # a ref that does not exist is the user's error
+                raise
+            commit = None  # an empty repository: judge the work tree
         if commit is not None:
             found = _format_of(_names_at(path, commit, directory))
             if found or ref is not None:
