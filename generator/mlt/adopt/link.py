@@ -25,6 +25,7 @@ from mlt.errors import MltError, UsageError
 from mlt.gitops import Identity, commit_files, git, identity, run_git
 from mlt.kvpairs import parse_pairs
 from mlt.provenance import PROVENANCE_FILE, Provenance
+from mlt.scaffold import cookiecutter_render as cc
 from mlt.update import result as R
 from mlt.update.repo import TEMPLATE_REF, RepoState, ensure_clean, inspect_repo
 
@@ -122,6 +123,12 @@ def adopt_project(path: Path, opts: AdoptOptions) -> AdoptResult:
         directory=template.directory,
     )
     files[PROVENANCE_FILE] = _blob(prov.dumps().encode())
+    answers_file = recorded.found_in
+    if fmt == cc.COPIER and answers_file in files and (path / answers_file).is_file():
+        # The repo's own answers file differs from a fresh render only in what copier
+        # recorded about the copy (`_src_path` as typed back then); taking it as the base
+        # lets the next update rewrite it cleanly instead of reporting a conflict.
+        files[answers_file] = _blob((path / answers_file).read_bytes())
     base = commit_files(path, files, f"Template {rendered.version} (adopted)", [], ident)
     link = _link_commit(state, prov, base, ident)
     result.version, result.answers = rendered.version, rendered.answers
@@ -152,6 +159,14 @@ def _recorded(path: Path, opts: AdoptOptions) -> Recorded:
             f"{path} has no .cruft.json or .copier-answers.yml to read its template from",
             hint="pass --template SRC (and --ref REF or --guess-ref)",
         )
+    local = Path(found.source).expanduser()
+    if not cc.is_remote(found.source) and not local.is_absolute():
+        # copier records the path as typed: relative to where `copier copy` ran, which is
+        # most often the repository's parent folder.
+        for near in (path / local, path.parent / local):
+            if near.is_dir():
+                found.source = str(near.resolve())
+                break
     return found
 
 
