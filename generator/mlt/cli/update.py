@@ -158,6 +158,12 @@ def diff(
     data: Annotated[
         list[str] | None, typer.Option("-d", "--data", help="Change an answer: KEY=VALUE.")
     ] = None,
+    trust: Annotated[
+        bool, typer.Option("--trust", help="Run a cookiecutter template's hooks in the render.")
+    ] = False,
+    skip_hooks: Annotated[
+        bool, typer.Option("--skip-hooks", help="Render a cookiecutter template without hooks.")
+    ] = False,
 ) -> None:
     """Print the unified diff `mlt update` would apply; changes nothing.
 
@@ -169,4 +175,5 @@ def diff(
     from mlt.update import UpdateOptions, diff_project
     from mlt.update.target import parse_overrides
 
-    typer.echo(diff_project(path, UpdateOptions(ref, parse_overrides(data or []))), nl=False)
+    opts = UpdateOptions(ref, parse_overrides(data or []), trust=trust, skip_hooks=skip_hooks)
+    typer.echo(diff_project(path, opts), nl=False)
