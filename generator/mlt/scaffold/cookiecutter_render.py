@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -271,6 +272,8 @@ def _generate(
     from cookiecutter.hooks import run_pre_prompt_hook
     from cookiecutter.prompt import prompt_for_config
 
+    # cookiecutter logs a failed hook with its traceback; mlt reports it as one error line.
+    logging.getLogger("cookiecutter").addHandler(logging.NullHandler())
     repo_dir: Path | str = got.root
     try:
         with _hook_output_to_stderr(), _import_path(got.root):
