@@ -141,3 +141,16 @@ def tree_files(root: Path, ignore: tuple[str, ...] = (".git",)) -> dict[str, byt
             continue
         found[rel.as_posix()] = path.read_bytes()
     return found
+
+
+# What the tools write about themselves; everything else must be byte-identical.
+OWN = (".git", ".cruft.json", ".mlt.yaml")
+
+
+def mlt(*args: str | Path):
+    """Run the mlt CLI in-process (typer's CliRunner; stderr kept apart)."""
+    from typer.testing import CliRunner
+
+    from mlt.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
