@@ -150,7 +150,11 @@ def fetched(source: str, ref: str | None, directory: str | None = None) -> Itera
             )
         yield Fetched(_template_root(path, source, directory), UNVERSIONED, None)
         return
-    with _clone(str(path.resolve()) if not is_remote(source) else source) as repo:
+    if not is_remote(source):
+        with _checkout_local(path.resolve(), source, ref) as (tree, version, commit):
+            yield Fetched(_template_root(tree, source, directory), version, commit)
+        return
+    with _clone(source) as repo:
         commit = _resolve(repo, source, ref)
         try:
             git("-c", "advice.detachedHead=false", "checkout", "-q", commit, cwd=repo)
@@ -158,6 +162,25 @@ def fetched(source: str, ref: str | None, directory: str | None = None) -> Itera
             raise MltError(f"cannot check out {ref or commit} of {source}: {exc.message}") from None
         version = git("describe", "--tags", "--always", commit, cwd=repo)
         yield Fetched(_template_root(repo, source, directory), version, commit)
+
+
+@contextlib.contextmanager
+def _checkout_local(repo: Path, source: str, ref: str | None) -> Iterator[tuple[Path, str, str]]:
+    """The files of `ref` of a local repository (bare or not), written by git's own
+    checkout code into a temporary folder through a throwaway index: no clone, and the
+    repository's index, work tree and refs stay as they are."""
+    commit = _resolve(repo, source, ref)
+    version = git("describe", "--tags", "--always", commit, cwd=repo)
+    with tempfile.TemporaryDirectory(prefix="mlt-cc-") as tmp:
+        tree = Path(tmp) / "template"
+        tree.mkdir()
+        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        try:
+            git("--work-tree", str(tree), "read-tree", commit, cwd=repo, env=env)
+            git("--work-tree", str(tree), "checkout-index", "--all", "-q", cwd=repo, env=env)
+        except GitError as exc:
+            raise MltError(f"cannot check out {ref or commit} of {source}: {exc.message}") from None
+        yield tree, version, commit
 
 
 def _template_root(repo: Path, source: str, directory: str | None) -> Path:
