@@ -132,6 +132,12 @@ def test_conflict_is_exit_3_with_markers(pypackage, tmp_path):
     assert result.exit_code == 3, result.output
     assert "<<<<<<<" in readme.read_text()
     assert git(child, "rev-parse", "HEAD") == head
+    readme.write_text("# resolved\n")
+    git(child, "add", "README.md")
+    done = mlt("update", child, "--continue")
+    assert done.exit_code == 0, done.output
+    assert Provenance.read(child).version == "v0.5.0"
+    assert git(child, "rev-parse", "HEAD^1") == head
 
 
 def test_directory_and_local_extensions(tiny, tmp_path):
