@@ -82,3 +82,12 @@ def test_untrusted_hooks_exit_4_untouched(repo, tiny):
     commit_all(tiny, "hook")
     git(tiny, "tag", "v3")
     _refused(repo, "--template", tiny, "--ref", "v3", code=4, says="--trust")
+
+
+def test_an_interrupted_adopt_is_done_again(repo, tiny):
+    """Killed between its two ref moves: mlt/template exists, .mlt.yaml does not."""
+    git(repo, "branch", "mlt/template")
+    adopted = mlt("adopt", repo, "--template", tiny, "--ref", "v1")
+    assert adopted.exit_code == 0, adopted.output
+    assert git(repo, "rev-parse", "HEAD^2") == git(repo, "rev-parse", "mlt/template")
+    assert git(repo, "show", "mlt/template:README.md") == "# demo\n\nhello in red"

@@ -26,6 +26,7 @@ from mlt.gitops import Identity, commit_files, git, identity, run_git
 from mlt.kvpairs import parse_pairs
 from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold import cookiecutter_render as cc
+from mlt.scaffold.sourcetree import Blob
 from mlt.update import result as R
 from mlt.update.repo import TEMPLATE_REF, RepoState, ensure_clean, inspect_repo
 
@@ -170,14 +171,8 @@ def _recorded(path: Path, opts: AdoptOptions) -> Recorded:
     return found
 
 
-@dataclass(frozen=True)
-class _Blob:
-    mode: int
-    data: bytes
-
-
-def _blob(data: bytes) -> _Blob:
-    return _Blob(0o100644, data)
+def _blob(data: bytes) -> Blob:
+    return Blob(0o100644, data)
 
 
 def _link_commit(state: RepoState, prov: Provenance, base: str, ident: Identity) -> str:

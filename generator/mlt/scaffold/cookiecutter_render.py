@@ -20,7 +20,6 @@ import contextlib
 import json
 import logging
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlt.errors import MltError, UsageError
 from mlt.gitops import GitError, git, run_git
+from mlt.scaffold.render import _REMOTE, COPIER_CONFIGS, UNVERSIONED
 from mlt.update.versions import newest_tag
 
 if TYPE_CHECKING:
@@ -40,11 +40,8 @@ if TYPE_CHECKING:
 FORMAT = "cookiecutter"
 COPIER = "copier"
 CONFIG = "cookiecutter.json"
-COPIER_CONFIGS = ("copier.yml", "copier.yaml")
 HOOKS = ("pre_prompt", "pre_gen_project", "post_gen_project")
-UNVERSIONED = "unversioned"
 TRUST_EXIT = 4
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
