@@ -91,3 +91,20 @@ def test_an_interrupted_adopt_is_done_again(repo, tiny):
     assert adopted.exit_code == 0, adopted.output
     assert git(repo, "rev-parse", "HEAD^2") == git(repo, "rev-parse", "mlt/template")
     assert git(repo, "show", "mlt/template:README.md") == "# demo\n\nhello in red"
+
+
+def test_missing_answers_are_asked_once(repo, tiny):
+    from mlt.adopt import AdoptOptions, adopt_project
+
+    (repo / "README.md").write_text("# demo\n\nhey in red\n")
+    commit_all(repo, "a greeting of our own")
+    asked = []
+
+    def ask(key: str, help_text: str) -> str | None:
+        asked.append(key)
+        return {"greeting": "hey"}.get(key)
+
+    opts = AdoptOptions(template=str(tiny), ref="v1", data=["color=red"], ask=ask)
+    result = adopt_project(repo, opts)
+    assert asked == ["project_name", "greeting"]  # color came with -d
+    assert result.answers["greeting"] == "hey" and "README.md" not in result.edited

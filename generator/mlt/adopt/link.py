@@ -20,7 +20,7 @@ from typing import Any
 
 from mlt.adopt.existing import Recorded, read_recorded
 from mlt.adopt.guess import Guess, best_guess, guess_versions
-from mlt.adopt.pristine import TemplateRef, locate
+from mlt.adopt.pristine import Asker, TemplateRef, locate
 from mlt.errors import MltError, UsageError
 from mlt.gitops import Identity, commit_files, git, identity, run_git
 from mlt.kvpairs import parse_pairs
@@ -45,6 +45,7 @@ class AdoptOptions:
     guess_ref: bool = False
     trust: bool = False
     skip_hooks: bool = False
+    ask: Asker | None = None  # asks for answers the records lack (a terminal); None: defaults
 
 
 @dataclass
@@ -101,6 +102,7 @@ def adopt_project(path: Path, opts: AdoptOptions) -> AdoptResult:
         parse_pairs(opts.data, "-d") if opts.data else {},
         opts.trust,
         opts.skip_hooks,
+        opts.ask,
     )
     ident = identity(path)
     result = AdoptResult(str(path), DRY_RUN if opts.dry_run else ADOPTED, source, fmt)

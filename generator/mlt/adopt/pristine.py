@@ -3,7 +3,7 @@ copier templates through `scaffold.render`, cookiecutter ones through `cookiecut
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,8 @@ from mlt.scaffold.answers import coerce_answers
 if TYPE_CHECKING:
     from mlt.scaffold.render import RenderResult
     from mlt.scaffold.sourcetree import Blob
+
+Asker = Callable[[str, str], "str | None"]
 
 
 @dataclass
@@ -28,6 +30,9 @@ class TemplateRef:
     overrides: dict[str, str] = field(default_factory=dict)  # -d, typed per question
     trust: bool = False
     skip_hooks: bool = False
+    # Asks for an answer the records lack: (key, help) -> text, None for the default.
+    ask: Asker | None = None
+    asked: set[str] = field(default_factory=set)  # each key once, whatever the renders
 
     def render(self, ref: str | None) -> tuple[RenderResult, dict[str, Blob]]:
         """The files of version `ref` with these answers."""
@@ -40,9 +45,22 @@ class TemplateRef:
         def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
             # Answers to questions this version does not ask are dropped, as by `mlt update`.
             kept = {k: v for k, v in self.answers.items() if k in questions}
+            self._ask_missing(questions, kept)
             return {**kept, **coerce_answers(self.overrides, questions, self.source)}
 
         return render_files(template, dict(self.answers), prepare=prepare)
+
+    def _ask_missing(self, questions: Mapping[str, Mapping[str, Any]], kept: dict) -> None:
+        if self.ask is None:
+            return
+        for key, question in questions.items():
+            # Conditional questions (copier `when`) keep their defaults: never asked out of turn.
+            if key in kept or key in self.overrides or key in self.asked or "when" in question:
+                continue
+            self.asked.add(key)
+            value = self.ask(key, str(question.get("help") or ""))
+            if value is not None:
+                self.overrides[key] = value
 
 
 def locate(source: str, ref: str | None, directory: str | None, where: str) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +19,8 @@ mlt/template, your files stay as they are ("ours"), and the next
 Reads .cruft.json (cruft) and .copier-answers.yml (copier) when present,
 so a plain `mlt adopt` migrates a cruft or copier child. A repository
 copied by hand needs --template and --ref, or --guess-ref to pick the
-closest tag. Cookiecutter hooks run only with --trust.
+closest tag. On a terminal it asks for answers the records lack (Enter
+keeps the template's default). Cookiecutter hooks run only with --trust.
 
 [bold]Examples[/]
 
@@ -76,6 +78,8 @@ def adopt(
     opts = AdoptOptions(
         template, ref, list(data or []), directory, dry_run, guess_ref, trust, skip_hooks
     )
+    if fleet is None and not json_out and sys.stdin.isatty() and sys.stdout.isatty():
+        opts.ask = _ask
     if fleet is not None:
         _fleet(fleet, opts, json_out)
         return
@@ -84,6 +88,13 @@ def adopt(
         print_json(result.to_dict())
         return
     _show(result)
+
+
+def _ask(key: str, help_text: str) -> str | None:
+    """One question the repository's records do not answer; Enter keeps the default."""
+    hint = f" ({help_text})" if help_text else ""
+    value = typer.prompt(f"{key}{hint} [Enter: template default]", default="", show_default=False)
+    return value or None
 
 
 def _show(result) -> None:  # noqa: ANN001 - AdoptResult, imported lazily

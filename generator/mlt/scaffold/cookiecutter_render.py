@@ -196,7 +196,7 @@ def questions(root: Path) -> dict[str, dict[str, Any]]:
         if key.startswith("_"):
             continue  # private and rendered variables are not questions
         kind = "bool" if isinstance(value, bool) else "json" if isinstance(value, dict) else "str"
-        found[key] = {"type": kind}
+        found[key] = {"type": kind, "help": f"default: {value}"}
     return found
 
 
