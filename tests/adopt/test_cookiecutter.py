@@ -151,6 +151,8 @@ def test_directory_and_local_extensions(tiny, tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "demo" / "README.md").read_text() == "# demo\n\nhello in blue\n"
     assert Provenance.read(tmp_path / "out" / "demo").directory == "tpl"
+    wrong = mlt("new", "x", "w", "-o", tmp_path, "--template", nested, "--directory", "nope")
+    assert wrong.exit_code == 2 and "no cookiecutter.json in nope" in wrong.stderr
 
     extension = (
         "from jinja2.ext import Extension\n\n\nclass Shout(Extension):\n"

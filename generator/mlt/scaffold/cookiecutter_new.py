@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlt import gitops
+from mlt.errors import UsageError
 from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold import cookiecutter_render as cc
 from mlt.scaffold.answers import check_project_name, coerce_answers
@@ -23,8 +24,16 @@ if TYPE_CHECKING:
 def wants_cookiecutter(request: NewRequest) -> bool:
     """True when --template names a cookiecutter template (at --ref, in --directory)."""
     if request.template is None:
+        if request.directory:
+            raise UsageError("--directory needs --template (a cookiecutter template)")
         return False
-    return cc.template_format(request.template, request.ref, request.directory) == cc.FORMAT
+    found = cc.template_format(request.template, request.ref, request.directory)
+    if request.directory and found != cc.FORMAT:
+        raise UsageError(
+            f"no {cc.CONFIG} in {request.directory} of template {request.template}: "
+            "--directory applies to cookiecutter templates"
+        )
+    return found == cc.FORMAT
 
 
 def template_source(

@@ -256,9 +256,8 @@ def render_files(
     `prepare` gets the template's variables as questions and returns the answers to use
     (recorded answers the version no longer asks for are dropped by cookiecutter itself).
     """
-    policy = CodePolicy(getattr(template, "trust", False), getattr(template, "skip_hooks", False))
-    directory = getattr(template, "directory", None)
-    with fetched(template.path, template.ref, directory) as got:
+    policy = CodePolicy(template.trust, template.skip_hooks)
+    with fetched(template.path, template.ref, template.directory) as got:
         run_hooks = check_policy(got.root, template.source, policy)
         asked = questions(got.root)
         if prepare is not None:
