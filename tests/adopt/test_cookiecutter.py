@@ -83,10 +83,12 @@ def test_hook_output_does_not_break_json(pypackage, tmp_path):
 
 
 def _edit(child: Path) -> None:
-    """A team edit the template does not touch between v0.3.0 and v0.5.0 (kept by both)."""
+    """Team edits both tools must keep: a line in a file the template does not touch between
+    v0.3.0 and v0.5.0, a file of their own, and a deleted file the template changes."""
     docs = child / "docs" / "usage.md"
     docs.write_text(docs.read_text() + "\nOur own usage notes.\n")
     (child / "NOTES.md").write_text("team file\n")
+    (child / "CONTRIBUTING.md").unlink()
     commit_all(child, "team edits")
 
 
@@ -114,6 +116,7 @@ def test_update_gives_what_cruft_update_gives(pypackage, tmp_path):
     assert updated.exit_code == 0, updated.output
     assert tree_files(ours, OWN) == tree_files(theirs, OWN)
     assert "Our own usage notes." in (ours / "docs" / "usage.md").read_text()
+    assert not (ours / "CONTRIBUTING.md").exists()
     assert Provenance.read(ours).version == "v0.5.0"
     assert git(ours, "status", "--porcelain") == ""
     assert mlt("check", ours).exit_code == 0
