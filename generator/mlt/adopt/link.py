@@ -93,11 +93,13 @@ def adopt_project(path: Path, opts: AdoptOptions) -> AdoptResult:
     recorded = _recorded(path, opts)
     where = recorded.found_in or "--template"
     assert recorded.source is not None
-    source, fmt = locate(recorded.source, opts.ref or recorded.ref, opts.directory, where)
+    ref = opts.ref or recorded.ref
+    directory = opts.directory or recorded.directory
+    source, fmt = locate(recorded.source, ref, directory, where)
     template = TemplateRef(
         source,
         fmt,
-        opts.directory or recorded.directory,
+        directory,
         recorded.answers,
         parse_pairs(opts.data, "-d") if opts.data else {},
         opts.trust,
@@ -107,7 +109,6 @@ def adopt_project(path: Path, opts: AdoptOptions) -> AdoptResult:
     ident = identity(path)
     result = AdoptResult(str(path), DRY_RUN if opts.dry_run else ADOPTED, source, fmt)
     result.read_from = recorded.found_in
-    ref = opts.ref or recorded.ref
     if opts.guess_ref:
         result.guesses = guess_versions(path, state.head, template, ident)
         ref = best_guess(result.guesses, source).ref
