@@ -39,6 +39,7 @@ def _refused(repo: Path, *args: str | Path, code: int, says: str) -> None:
 
 def test_bad_input_leaves_the_repository_untouched(repo, tiny, tmp_path):
     _refused(repo, code=2, says="no .cruft.json or .copier-answers.yml")
+    _refused(repo, "--template", tiny, "--ref", "v1", "--guess-ref", code=2, says="leave out")
     _refused(repo, "--template", tiny, code=2, says="--guess-ref")  # which version?
     _refused(repo, "--template", tiny, "--ref", "v7", code=2, says="no tag or commit 'v7'")
     _refused(repo, "--template", tmp_path / "gone", code=1, says="cannot be reached")

@@ -82,6 +82,8 @@ class AdoptResult:
 
 def adopt_project(path: Path, opts: AdoptOptions) -> AdoptResult:
     """Link the repository at `path`; MltError on bad input, with the repository untouched."""
+    if opts.guess_ref and opts.ref:
+        raise UsageError("--guess-ref picks the version itself: leave out --ref")
     path = path.absolute()
     state = inspect_repo(path)
     if (path / PROVENANCE_FILE).exists():
