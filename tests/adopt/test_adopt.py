@@ -7,7 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import OWN, commit_all, git, mlt, run, tool, tree_files
+from adoptkit import OWN, commit_all, git, mlt, run, tool, tree_files
+
 from mlt.provenance import Provenance
 
 

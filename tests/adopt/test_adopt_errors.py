@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from conftest import commit_all, git, mlt, write
+from adoptkit import commit_all, git, mlt, write
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from conftest import commit_all, git, tool, write
+from adoptkit import commit_all, git, tool, write
 
 SHIM = """#!/usr/bin/env bash
 # Count the git calls made in the repository under test; kill mlt after call FAULT_AT.

@@ -7,9 +7,9 @@ import json
 import shutil
 from pathlib import Path
 
+from adoptkit import commit_all, git, run, tool, tree_files, write
 from typer.testing import CliRunner
 
-from conftest import commit_all, git, run, tool, tree_files, write
 from mlt.cli import app
 from mlt.provenance import Provenance
 
