@@ -30,6 +30,8 @@ class Provenance:
     answers: dict[str, Any] = field(default_factory=dict)
     commit: str | None = None  # resolved git commit of an external template
     template_branch: str = TEMPLATE_BRANCH
+    format: str = "copier"  # the template's tool: "copier" or "cookiecutter"
+    directory: str | None = None  # the template's folder inside its repository
 
     @property
     def bundled_type(self) -> str | None:
@@ -40,14 +42,20 @@ class Provenance:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for YAML/JSON."""
+        template: dict[str, Any] = {
+            "source": self.source,
+            "version": self.version,
+            "commit": self.commit,
+            "branch": self.template_branch,
+        }
+        # Only when not the default, so copier children's files stay as they were.
+        if self.format != "copier":
+            template["format"] = self.format
+        if self.directory:
+            template["directory"] = self.directory
         return {
             "schema": SCHEMA,
-            "template": {
-                "source": self.source,
-                "version": self.version,
-                "commit": self.commit,
-                "branch": self.template_branch,
-            },
+            "template": template,
             "answers": dict(sorted(self.answers.items())),
         }
 
@@ -90,6 +98,8 @@ class Provenance:
             commit=template.get("commit"),
             template_branch=str(template.get("branch") or TEMPLATE_BRANCH),
             answers=dict(data.get("answers") or {}),
+            format=str(template.get("format") or "copier"),
+            directory=template.get("directory") or None,
         )
 
     @classmethod

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 import mlt
-from mlt.cli import doctor, fleet, images, new, update
+from mlt.cli import adopt, doctor, fleet, images, new, update
 
 HELP = """\
 The paved road for ML projects.
@@ -24,6 +24,7 @@ The paved road for ML projects.
   mlt new batch-job embed -d framework=pytorch -d gpu=true --defaults
   mlt update                       [dim]# pull template improvements in[/]
   mlt check                        [dim]# exit 2: the template moved on[/]
+  mlt adopt                        [dim]# link a cruft/copier/hand-made repo[/]
   mlt images list                  [dim]# curated CUDA/PyTorch/TF bases[/]
   mlt doctor --gpu                 [dim]# why can't I use CUDA here?[/]
 """
@@ -54,7 +55,7 @@ def _root(
     """The paved road for ML projects."""
 
 
-for _module in (new, update, fleet, images, doctor):
+for _module in (new, update, adopt, fleet, images, doctor):
     _module.register(app)
 
 

@@ -19,12 +19,12 @@ Create a project: render a template into [bold]DIR/NAME[/], record where it
 came from in .mlt.yaml and commit it to a fresh git repository (branches
 main and mlt/template).
 
-TYPE is batch-job, service or library. With [bold]--template[/] any copier
-template (local path or git URL) is rendered instead: TYPE is only a label
-shown in the summary, NAME only names the directory, and the template's own
-questions (its project_name too) are answered with -d or their defaults.
-A template with Jinja extensions or tasks needs [bold]--trust[/] to load or
-run them.
+TYPE is batch-job, service or library. With [bold]--template[/] any copier or
+cookiecutter template (local path or git URL) is rendered instead: TYPE is
+only a label shown in the summary, NAME only names the directory, and the
+template's own questions (its project_name too) are answered with -d or their
+defaults. Jinja extensions, tasks and cookiecutter hooks are code: they load
+or run only with [bold]--trust[/] (--skip-hooks renders without hooks).
 
 Asks the template's questions on a terminal; --defaults (or no terminal)
 takes the defaults for everything not given with -d.
@@ -37,6 +37,7 @@ takes the defaults for everything not given with -d.
   mlt new service scorer --template https://git.example.com/ml/tpl.git --ref v2.1.0
   mlt new pkg demo --template ../tpl -d "project_name=Demo Proj" --defaults --trust
   mlt new service scorer --defaults --json | jq .files
+  mlt new library pkg --template ../cookiecutter-pypackage --ref v0.5.0 --trust
 """
 
 _TYPE_HELP = "batch-job, service or library (with --template: any label)."
@@ -72,18 +73,30 @@ def new(
     template: Annotated[
         str | None,
         typer.Option(
-            "--template", metavar="SRC", help="Local path or git URL of a copier template."
+            "--template",
+            metavar="SRC",
+            help="Local path or git URL of a copier or cookiecutter template.",
         ),
     ] = None,
     ref: Annotated[
         str | None, typer.Option("--ref", metavar="REF", help="Git tag or commit of --template.")
     ] = None,
+    directory: Annotated[
+        str | None,
+        typer.Option("--directory", metavar="DIR", help="Cookiecutter template's subfolder."),
+    ] = None,
+    skip_hooks: Annotated[
+        bool, typer.Option("--skip-hooks", help="Render a cookiecutter template without hooks.")
+    ] = False,
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Do not create a git repository.")
     ] = False,
     trust: Annotated[
         bool,
-        typer.Option("--trust", help="Load the template's Jinja extensions and run its tasks."),
+        typer.Option(
+            "--trust",
+            help="Load the template's Jinja extensions, run its tasks (cookiecutter: hooks).",
+        ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -101,7 +114,9 @@ def new(
         git=not no_git,
         # Prompts would corrupt --json output.
         interactive=not (defaults or as_json) and _can_prompt(),
+        directory=directory,
         trust=trust,
+        skip_hooks=skip_hooks,
     )
     project = create_project(request)
     if as_json:

@@ -43,8 +43,12 @@ def update(
     trust: Annotated[
         bool,
         typer.Option(
-            "--trust", help="Load the template's Jinja extensions, run its tasks and migrations."
+            "--trust",
+            help="Load the template's Jinja extensions, run its tasks, migrations and hooks.",
         ),
+    ] = False,
+    skip_hooks: Annotated[
+        bool, typer.Option("--skip-hooks", help="Render a cookiecutter template without hooks.")
     ] = False,
     cont: Annotated[
         bool, typer.Option("--continue", help="Commit a resolved, conflicted update.")
@@ -73,17 +77,17 @@ def update(
     from mlt.update import UpdateOptions, continue_update, update_project
     from mlt.update.target import parse_overrides
 
+    opts = UpdateOptions(
+        ref, parse_overrides(data or []), dry_run, trust, template=template, skip_hooks=skip_hooks
+    )
     if fleet is not None:
         if template is not None:
             raise UsageError("--template re-points one project; it does not go with --fleet")
-        _fleet(
-            fleet, UpdateOptions(ref, parse_overrides(data or []), dry_run, trust), jobs, json_out
-        )
+        _fleet(fleet, opts, jobs, json_out)
         return
     if cont:
         result = continue_update(path, trust)
     else:
-        opts = UpdateOptions(ref, parse_overrides(data or []), dry_run, trust, template)
         result = update_project(path, opts)
     if json_out:
         print_json(result.to_dict())
@@ -173,6 +177,12 @@ def diff(
         list[str] | None, typer.Option("-d", "--data", help="Change an answer: KEY=VALUE.")
     ] = None,
     template: TemplateOpt = None,
+    trust: Annotated[
+        bool, typer.Option("--trust", help="Run a cookiecutter template's hooks in the render.")
+    ] = False,
+    skip_hooks: Annotated[
+        bool, typer.Option("--skip-hooks", help="Render a cookiecutter template without hooks.")
+    ] = False,
 ) -> None:
     """Print the unified diff `mlt update` would apply; changes nothing.
 
@@ -185,5 +195,7 @@ def diff(
     from mlt.update import UpdateOptions, diff_project
     from mlt.update.target import parse_overrides
 
-    opts = UpdateOptions(ref, parse_overrides(data or []), template=template)
+    opts = UpdateOptions(
+        ref, parse_overrides(data or []), trust=trust, template=template, skip_hooks=skip_hooks
+    )
     typer.echo(diff_project(path, opts), nl=False)

@@ -44,6 +44,8 @@ class NewRequest:
     git: bool = True
     interactive: bool = False
     trust: bool = False  # let the template's Jinja extensions load and its tasks run
+    directory: str | None = None  # cookiecutter: the template's folder in the repository
+    skip_hooks: bool = False  # cookiecutter: render without the hooks
 
 
 @dataclass
@@ -98,6 +100,10 @@ def create_project(request: NewRequest) -> NewProject:
     else:
         check_project_name(request.name)
         reject_name_answer(request.data)
+    from mlt.scaffold import cookiecutter_new
+
+    if cookiecutter_new.wants_cookiecutter(request):  # issue 15: cookiecutter templates
+        return cookiecutter_new.create_project(request)
     template = resolve_template(request.project_type, request.template, request.ref)
     # abspath, not resolve(): normalise `..` but keep the symlinks the user chose.
     target = Path(os.path.abspath(Path(request.output_dir).expanduser() / request.name))  # noqa: PTH100 - see above

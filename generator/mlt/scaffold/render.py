@@ -54,6 +54,11 @@ class TemplateSource:
     path: str  # what copier is given
     ref: str | None = None  # git ref for external templates
     bundled_type: str | None = None
+    # Cookiecutter templates (issue 15) are rendered by mlt.scaffold.cookiecutter_render.
+    format: str = "copier"  # or "cookiecutter"
+    directory: str | None = None  # the template's folder inside the repository
+    trust: bool = False  # cookiecutter hooks and local extensions may run
+    skip_hooks: bool = False  # render a cookiecutter template without its hooks
     # gitcheckout.read_local's result (or the Unsupported it raised), read once
     _git_files: Any = field(default=None, init=False, repr=False, compare=False)
 
@@ -190,6 +195,10 @@ def render_files(
     where = Path(dest) if dest is not None else _MEMORY_DEST
     from mlt.scaffold.sourcetree import Blob
 
+    if template.format == "cookiecutter":
+        from mlt.scaffold import cookiecutter_render
+
+        return cookiecutter_render.render_files(template, answers, prepare=prepare)
     fast = _fast_template(template)
     if fast is not None:
         files: dict[str, Blob] = {}

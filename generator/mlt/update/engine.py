@@ -44,6 +44,7 @@ class UpdateOptions:
     dry_run: bool = False
     trust: bool = False
     template: str | None = None  # re-point the child to this template source
+    skip_hooks: bool = False  # cookiecutter templates: render without their hooks
     # fleet: create and check out this branch before merging; "{version}" is filled in
     branch: str | None = None
 
@@ -123,6 +124,7 @@ def prepare(
     if moved:
         prov = repoint(prov, opts.template)
     target = resolve_target(prov, opts.ref, path)
+    target.template.trust, target.template.skip_hooks = opts.trust, opts.skip_hooks
     same = target.version and same_version(target.version, prov.version)
     if not opts.overrides and not moved and same:
         return R.UpdateResult(
@@ -205,6 +207,8 @@ def _commit_render(
         answers=rendered.answers,
         commit=rendered.commit,
         template_branch=prov.template_branch,
+        format=prov.format,
+        directory=prov.directory,
     )
     files[PROVENANCE_FILE] = Blob(0o100644, new_prov.dumps().encode())
     message = f"Template {rendered.version}"

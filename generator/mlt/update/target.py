@@ -81,6 +81,7 @@ def resolve_target(prov: Provenance, ref: str | None, cwd: Path) -> Target:
     check_source(prov)
     tag = ref or latest_version(prov, cwd)
     template = TemplateSource.from_provenance_source(prov.source, tag)
+    template.format, template.directory = prov.format, prov.directory
     return Target(template, tag if parse_version(tag) else None)
 
 
