@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlt import interrupts
 from mlt.errors import MltError
-from mlt.gitops import Identity, commit_files, git, identity, identity_env
+from mlt.gitops import Identity, commit_files, git, identity, identity_env, run_git
 from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold.render import TemplateSource
 from mlt.update import result as R
+from mlt.update.journal import Journal, move_ref, recover
 from mlt.update.merge import MergeOutcome, MergePlan, dry_merge, migration_commits, real_merge
 from mlt.update.migrations import crossing, file_renames, load_migrations, rename_answers
 from mlt.update.repo import (
@@ -62,8 +64,10 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
     """Update one child project; returns what happened (conflicts are a result, not an error)."""
     opts = opts or UpdateOptions()
     path = path.absolute()  # copier chdirs while cloning; keep our paths independent of cwd
+    recovered = recover_interrupted(path)
     prepared = prepare(path, opts)
     if isinstance(prepared, R.UpdateResult):
+        prepared.messages[:0] = recovered
         return prepared
     plan, state = prepared.plan, prepared.plan.state
     branch = opts.branch.format(version=prepared.version) if opts.branch else None
@@ -74,29 +78,91 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
         prepared.version,
         branch=branch or state.branch,
         migrations=prepared.migrations,
+        messages=recovered,
     )
     if opts.dry_run:
         _fill(result, dry_merge(plan))
         return result
-    if branch:
-        git("switch", "-q", "-c", branch, cwd=path)
-    try:
-        outcome = real_merge(plan, prepared.identity.env)
-    except MltError:
-        if branch:  # leave the repo as we found it: original branch, no half-made branch
-            git("switch", "-q", state.branch or state.head, cwd=path)
-            git("branch", "-q", "-D", branch, cwd=path)
-        raise
+    with interrupts.held():
+        outcome = _apply(prepared, branch)
     if outcome is None:
         result.status = R.UP_TO_DATE
         return result
-    # The new pristine render becomes the base of the next update (conflicted or not).
-    git("update-ref", TEMPLATE_REF, plan.theirs, cwd=path)
     _fill(result, outcome)
     if result.status == R.UPDATED:
         result.commit = outcome.commit
-        result.messages += run_or_skip_tasks(prepared.target.template, path, opts.trust)
+        result.messages += _tasks_after(prepared.target.template, path, opts.trust, outcome)
     return result
+
+
+def recover_interrupted(path: Path) -> list[str]:
+    """Finish or undo an update a crash interrupted (see mlt.update.journal)."""
+    try:
+        git_dir = Path(git("rev-parse", "--absolute-git-dir", cwd=path))
+    except MltError:
+        return []  # not a repository: inspect_repo says so properly
+    with interrupts.held():
+        note = recover(path, git_dir)
+    return [note] if note else []
+
+
+def _apply(prepared: Prepared, branch: str | None) -> MergeOutcome | None:
+    """Move the template branch, merge, and journal it all so a kill can be repaired.
+
+    Order: journal, template branch → render, (fleet: new branch), `git merge`. Until the
+    merge lands, a crash leaves only the template branch moved, which the journal undoes; with
+    the template branch moved first, a conflicted merge (MERGE_HEAD) always has its base.
+    """
+    plan, state = prepared.plan, prepared.plan.state
+    path = state.path
+    journal = Journal(
+        TEMPLATE_REF,
+        state.local_template,
+        plan.theirs,
+        state.head,
+        plan.ours,
+        state.branch,
+        branch,
+    )
+    journal.write(state.git_dir)
+    try:
+        move_ref(
+            path, TEMPLATE_REF, plan.theirs, state.local_template, f"mlt update: {plan.message}"
+        )
+        if branch:
+            git("switch", "-q", "-c", branch, cwd=path)
+        outcome = real_merge(plan, prepared.identity.env)
+    except BaseException:
+        _undo(path, state.git_dir, plan.theirs)
+        raise
+    if outcome is None:  # nothing merged: put the template branch back
+        recover(path, state.git_dir)
+    elif not outcome.conflicts:
+        Journal.clear(state.git_dir)
+    return outcome
+
+
+def _undo(path: Path, git_dir: Path, theirs: str) -> None:
+    """Back to the state before the update after a refusal or error (merge aborted first)."""
+    merge_head = git_dir / "MERGE_HEAD"
+    if merge_head.is_file() and merge_head.read_text(encoding="ascii").strip() == theirs:
+        run_git("merge", "--abort", cwd=path)
+    recover(path, git_dir)
+
+
+def _tasks_after(
+    template: TemplateSource, path: Path, trust: bool, outcome: MergeOutcome
+) -> list[str]:
+    """Template tasks, once the update is committed: an interrupt here must not claim that
+    nothing changed."""
+    try:
+        return run_or_skip_tasks(template, path, trust)
+    except KeyboardInterrupt:
+        raise MltError(
+            f"interrupted while running the template's tasks; the update itself is committed "
+            f"({(outcome.commit or '')[:10]})",
+            hint="run the remaining `_tasks` of the template yourself",
+        ) from None
 
 
 def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
@@ -176,7 +242,10 @@ def _fill(result: R.UpdateResult, outcome: MergeOutcome) -> None:
 def continue_update(path: Path, trust: bool = False) -> R.UpdateResult:
     """Finish a conflicted update once the user resolved and `git add`-ed the files."""
     from mlt.update.check import conflict_marker_files
+    from mlt.update.hooks import COMMIT_HOOKS, refusal
 
+    path = path.absolute()
+    recover_interrupted(path)
     state = inspect_repo(path)
     if not state.merging:
         raise MltError("no update in progress: nothing to continue")
@@ -191,7 +260,14 @@ def continue_update(path: Path, trust: bool = False) -> R.UpdateResult:
     marked = conflict_marker_files(path, staged)
     if marked:
         raise MltError(f"conflict markers left in: {', '.join(marked)}", exit_code=3)
-    git("commit", "-q", "--no-edit", cwd=path, env=identity_env(path))
+    with interrupts.held():
+        committed = run_git("commit", "-q", "--no-edit", cwd=path, env=identity_env(path))
+        if committed.rc != 0:
+            error = refusal(path, state.git_dir, committed, COMMIT_HOOKS)
+            error.message = error.message.replace("nothing was changed", "still unresolved")
+            error.hint = "fix what it reports, then `mlt update --continue` again"
+            raise error
+        recover(path, state.git_dir)  # the template branch records the committed update
     prov = Provenance.read(path)
     result = R.UpdateResult(str(path), R.UPDATED, version_to=prov.version, branch=state.branch)
     result.commit = git("rev-parse", "HEAD", cwd=path)

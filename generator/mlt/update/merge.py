@@ -14,6 +14,7 @@ from mlt.errors import MltError
 from mlt.gitops import git
 from mlt.update import result as R
 from mlt.update._git import parse_name_status, parse_stages, run_git, split_z
+from mlt.update.hooks import COMMIT_HOOKS, MERGE_HOOKS, refusal
 from mlt.update.migrations import renamed_tree
 from mlt.update.repo import RepoState
 
@@ -94,8 +95,10 @@ def dry_merge(plan: MergePlan) -> MergeOutcome:
 def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
     """Merge theirs into the working tree; commit when clean. None: nothing to merge.
 
-    A clean merge commits itself (`git merge`, hooks included); a conflicted one stops with
-    MERGE_HEAD, and only modify/delete conflicts of files the child deleted are settled here.
+    A clean merge commits itself (`git merge`, hooks and signing included); a conflicted one
+    stops with MERGE_HEAD, and only modify/delete conflicts of files the child deleted are
+    settled here. A refused commit raises CommitRefused with the merge still in progress: the
+    caller undoes it.
     """
     repo, start = plan.state.path, plan.state.head
     renamed = plan.ours != start
@@ -108,7 +111,12 @@ def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
     merged = run_git(
         "merge", "--no-ff", "--no-edit", *hold, "-m", plan.message, plan.theirs, cwd=repo, env=env
     )
-    if not (plan.state.git_dir / "MERGE_HEAD").is_file():
+    merging = (plan.state.git_dir / "MERGE_HEAD").is_file()
+    unmerged = parse_stages(split_z(git("ls-files", "-u", "-z", cwd=repo))) if merging else {}
+    if merging and merged.rc != 0 and not unmerged:
+        # A clean merge that git did not commit: a hook or the signer said no.
+        raise refusal(repo, plan.state.git_dir, merged, MERGE_HOOKS)
+    if not merging:
         if renamed:  # undo the renames: the update did not happen
             git("reset", "-q", "--keep", start, cwd=repo)
         if merged.rc != 0:
@@ -117,7 +125,6 @@ def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
         if head is None or head == start:
             return None  # "Already up to date": theirs is already merged
         return _outcome(plan, {}, _changed(repo, start, head), None, commit=head)
-    unmerged = parse_stages(split_z(git("ls-files", "-u", "-z", cwd=repo)))
     kept = sorted(p for p, stages in unmerged.items() if stages == _DELETED_BY_US)
     if kept:  # the child deleted these on purpose: keep them deleted
         git("rm", "-q", "-f", "--", *kept, cwd=repo)
@@ -125,7 +132,9 @@ def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
         # The renames were a means to the merge base; the update stays one (merge) commit.
         git("update-ref", "HEAD", start, cwd=repo)
     if len(kept) == len(unmerged):
-        git("commit", "-q", "--no-edit", cwd=repo, env=env)
+        committed = run_git("commit", "-q", "--no-edit", cwd=repo, env=env)
+        if committed.rc != 0:
+            raise refusal(repo, plan.state.git_dir, committed, COMMIT_HOOKS)
         head = git("rev-parse", "HEAD", cwd=repo)
         return _outcome(plan, unmerged, _changed(repo, start, head), None, commit=head)
     applied = set(split_z(git("diff", "--cached", "--name-only", "-z", start, cwd=repo)))
