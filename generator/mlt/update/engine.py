@@ -18,7 +18,14 @@ from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold.render import TemplateSource
 from mlt.update import result as R
 from mlt.update.journal import Journal, move_ref, recover
-from mlt.update.merge import MergeOutcome, MergePlan, dry_merge, migration_commits, real_merge
+from mlt.update.merge import (
+    MergeOutcome,
+    MergePlan,
+    dry_merge,
+    migration_commits,
+    plan_target,
+    real_merge,
+)
 from mlt.update.migrations import crossing, file_renames, load_migrations, rename_answers
 from mlt.update.repo import (
     TEMPLATE_REF,
@@ -115,6 +122,7 @@ def _apply(prepared: Prepared, branch: str | None) -> MergeOutcome | None:
     """
     plan, state = prepared.plan, prepared.plan.state
     path = state.path
+    plan_target(plan, prepared.identity)
     journal = Journal(
         TEMPLATE_REF,
         state.local_template,
@@ -123,6 +131,7 @@ def _apply(prepared: Prepared, branch: str | None) -> MergeOutcome | None:
         plan.ours,
         state.branch,
         branch,
+        plan.merged,
     )
     journal.write(state.git_dir)
     try:
@@ -133,7 +142,7 @@ def _apply(prepared: Prepared, branch: str | None) -> MergeOutcome | None:
             git("switch", "-q", "-c", branch, cwd=path)
         outcome = real_merge(plan, prepared.identity.env)
     except BaseException:
-        _undo(path, state.git_dir, plan.theirs)
+        _undo(path, state.git_dir, plan.merged)
         raise
     if outcome is None:  # nothing merged: put the template branch back
         recover(path, state.git_dir)

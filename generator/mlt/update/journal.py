@@ -40,6 +40,7 @@ class Journal:
     ours: str  # what was merged into: old_head, or its migration-renamed copy
     start_branch: str | None  # the branch the user was on (None: detached)
     created_branch: str | None = None  # fleet: the branch mlt created for this update
+    merged: str = ""  # what `git merge` merges: theirs, or a child of it (see plan_target)
 
     def write(self, git_dir: Path) -> None:
         """Record it; a rename, so a reader never sees half a file."""
@@ -77,9 +78,7 @@ def move_ref(repo: Path, ref: str, new: str | None, old: str | None, why: str) -
 
     One `git update-ref --stdin` transaction, so a concurrent change is refused, not lost.
     """
-    command = (
-        f"update {ref} {new} {old or _ZERO}\n" if new else f"delete {ref} {old or _ZERO}\n"
-    )
+    command = f"update {ref} {new} {old or _ZERO}\n" if new else f"delete {ref} {old or _ZERO}\n"
     run = run_git("update-ref", "-m", why, "--stdin", cwd=repo, input=command)
     if run.rc != 0:
         raise GitError(f"cannot move {ref}: {run.last_error}")
@@ -93,7 +92,7 @@ def recover(repo: Path, git_dir: Path) -> str | None:
     head = git("rev-parse", "HEAD", cwd=repo)
     tip = _ref(repo, journal.template_ref)
     merge_head = _merge_head(git_dir)
-    if merge_head == journal.theirs:
+    if merge_head == (journal.merged or journal.theirs):
         if head == journal.ours != journal.old_head:
             # Killed between the renamed merge and putting HEAD back: finish that step.
             git("update-ref", "HEAD", journal.old_head, cwd=repo)
@@ -114,9 +113,7 @@ def recover(repo: Path, git_dir: Path) -> str | None:
             git("switch", "-q", journal.start_branch or journal.old_head, cwd=repo)
             git("branch", "-q", "-D", journal.created_branch, cwd=repo)
     if tip == journal.theirs:
-        move_ref(
-            repo, journal.template_ref, journal.old_template, tip, "mlt: update (rolled back)"
-        )
+        move_ref(repo, journal.template_ref, journal.old_template, tip, "mlt: update (rolled back)")
     Journal.clear(git_dir)
     return "undid an interrupted update (nothing of it had been merged)"
 
