@@ -22,7 +22,7 @@ printf '%s %s\\n' "$n" "$*" >> "$FAULT_DIR/calls"
 hit() { [ "$n" = "$FAULT_AT" ] && [ "$FAULT_WHEN" = "$1" ]; }
 fault() {
   if [ "$FAULT_SIG" = KILL ]; then kill -KILL "$PPID"; exit 137; fi
-  kill -INT -- "-$PPID"; sleep 0.3
+  kill -INT -- "-$PPID"; sleep 0.1
 }
 if hit before; then fault; fi
 "$REAL_GIT" "$@"; rc=$?

@@ -17,7 +17,7 @@ from mlt.gitops import Identity, commit_files, git, identity, identity_env, run_
 from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold.render import TemplateSource
 from mlt.update import result as R
-from mlt.update.journal import Journal, move_ref, recover
+from mlt.update.journal import JOURNAL_FILE, Journal, move_ref, recover
 from mlt.update.merge import (
     MergeOutcome,
     MergePlan,
@@ -104,10 +104,14 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
 
 def recover_interrupted(path: Path) -> list[str]:
     """Finish or undo an update a crash interrupted (see mlt.update.journal)."""
-    try:
-        git_dir = Path(git("rev-parse", "--absolute-git-dir", cwd=path))
-    except MltError:
-        return []  # not a repository: inspect_repo says so properly
+    git_dir = path / ".git"
+    if not git_dir.is_dir():  # a worktree, a subfolder: ask git (a plain clone needs no process)
+        try:
+            git_dir = Path(git("rev-parse", "--absolute-git-dir", cwd=path))
+        except MltError:
+            return []  # not a repository: inspect_repo says so properly
+    if not (git_dir / JOURNAL_FILE).exists():
+        return []
     with interrupts.held():
         note = recover(path, git_dir)
     return [note] if note else []
