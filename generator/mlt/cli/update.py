@@ -40,6 +40,13 @@ def update(
         Path | None, typer.Option(help="File listing many repos (paths or URLs) to update.")
     ] = None,
     jobs: Annotated[int, typer.Option(help="Parallel fleet updates.")] = 8,
+    rebase_template: Annotated[
+        bool,
+        typer.Option(
+            "--rebase-template",
+            help="Rebuild a damaged mlt/template from the version .mlt.yaml records.",
+        ),
+    ] = False,
 ) -> None:
     """Merge template changes into a project: 0 updated, 3 conflicts, 1 error.
 
@@ -54,6 +61,7 @@ def update(
       mlt update -d framework=pytorch    [dim]# change an answer through the same merge[/]
       mlt update --continue              [dim]# after resolving conflicts[/]
       mlt update --fleet repos.txt       [dim]# many repos, a branch each[/]
+      mlt update --rebase-template       [dim]# after mlt/template was forced or merged[/]
     """
     from mlt.update import UpdateOptions, continue_update, update_project
     from mlt.update.target import parse_overrides
@@ -63,7 +71,11 @@ def update(
             fleet, UpdateOptions(ref, parse_overrides(data or []), dry_run, trust), jobs, json_out
         )
         return
-    if cont:
+    if rebase_template:
+        from mlt.update.rebase import rebase_template as rebuild
+
+        result = rebuild(path)
+    elif cont:
         result = continue_update(path, trust)
     else:
         opts = UpdateOptions(ref, parse_overrides(data or []), dry_run, trust)
@@ -93,6 +105,12 @@ def _show(result) -> None:  # noqa: ANN001 - UpdateResult, imported lazily
             styled(f"{len(result.conflicts)} conflict(s)", "red"),
             f" updating to {result.version_to}; nothing committed. "
             "Resolve, `git add`, then `mlt update --continue`.",
+        )
+    elif result.status == "template-rebuilt":
+        say(
+            f"mlt/template rebuilt at template {result.version_to} (",
+            styled((result.commit or "")[:10], "bold"),
+            f" on {result.branch})",
         )
     else:
         say(

@@ -17,6 +17,7 @@ from mlt.gitops import Identity, commit_files, git, identity, identity_env, run_
 from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold.render import TemplateSource
 from mlt.update import result as R
+from mlt.update.integrity import verify_template_branch
 from mlt.update.journal import JOURNAL_FILE, Journal, move_ref, recover
 from mlt.update.merge import (
     MergeOutcome,
@@ -146,7 +147,7 @@ def _apply(prepared: Prepared, branch: str | None) -> MergeOutcome | None:
             git("switch", "-q", "-c", branch, cwd=path)
         outcome = real_merge(plan, prepared.identity.env)
     except BaseException:
-        _undo(path, state.git_dir, plan.merged)
+        undo(path, state.git_dir, plan.merged)
         raise
     if outcome is None:  # nothing merged: put the template branch back
         recover(path, state.git_dir)
@@ -155,7 +156,7 @@ def _apply(prepared: Prepared, branch: str | None) -> MergeOutcome | None:
     return outcome
 
 
-def _undo(path: Path, git_dir: Path, theirs: str) -> None:
+def undo(path: Path, git_dir: Path, theirs: str) -> None:
     """Back to the state before the update after a refusal or error (merge aborted first)."""
     merge_head = git_dir / "MERGE_HEAD"
     if merge_head.is_file() and merge_head.read_text(encoding="ascii").strip() == theirs:
@@ -184,6 +185,7 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
     prov = Provenance.read(path)
     ensure_clean(state)
     tip = require_template_branch(state)
+    verify_template_branch(state, tip, prov)
     target = resolve_target(prov, opts.ref, path)
     if not opts.overrides and target.version and same_version(target.version, prov.version):
         return R.UpdateResult(
@@ -196,7 +198,7 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
         migration_commits(state, tip, renames) if renames else (tip, state.head, [])
     )
     ident = identity(path)
-    theirs, version = _commit_render(state, prov, target, answers, opts.overrides, base, ident)
+    theirs, version = commit_render(state, prov, target, answers, opts.overrides, [base], ident)
     notes = [f"rename {r}" for r in renamed] + [
         f"rename answer {old} → {new}"
         for m in migrations
@@ -210,13 +212,13 @@ def prepare(path: Path, opts: UpdateOptions) -> Prepared | R.UpdateResult:
     return Prepared(plan, prov, target, version, notes, ident)
 
 
-def _commit_render(
+def commit_render(
     state: RepoState,
     prov: Provenance,
     target: Target,
     answers: dict[str, Any],
     overrides: dict[str, str],
-    parent: str,
+    parents: list[str],
     ident: Identity,
 ) -> tuple[str, str]:
     """Render the target pristine and commit it on top of the template branch (object only).
@@ -243,7 +245,7 @@ def _commit_render(
     )
     files[PROVENANCE_FILE] = Blob(0o100644, new_prov.dumps().encode())
     message = f"Template {rendered.version}"
-    return commit_files(state.path, files, message, [parent], ident), rendered.version
+    return commit_files(state.path, files, message, parents, ident), rendered.version
 
 
 def _fill(result: R.UpdateResult, outcome: MergeOutcome) -> None:
