@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
+from mlt import cli_takes_over, quiet_interrupts, restore_interrupts
+
+_previous = quiet_interrupts()
 __all__ = ["app", "main"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "app":
         from mlt.cli.root import app
 
@@ -31,6 +33,7 @@ def main() -> None:
     Unexpected exceptions still propagate with their traceback.
     """
     try:
+        cli_takes_over()
         code = _run(sys.argv[1:])
     except KeyboardInterrupt:  # while importing, parsing or printing: nothing was changed
         code = _interrupted(sys.argv[1:])
@@ -71,3 +74,6 @@ def _interrupted(argv: list[str]) -> int:
     if "--json" in argv:
         sys.stdout.write('{\n  "error": "interrupted",\n  "exit_code": 130\n}\n')
     return 130
+
+
+restore_interrupts(_previous)
