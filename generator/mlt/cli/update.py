@@ -175,6 +175,7 @@ def diff(
     data: Annotated[
         list[str] | None, typer.Option("-d", "--data", help="Change an answer: KEY=VALUE.")
     ] = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Print the unified diff `mlt update` would apply; changes nothing.
 
@@ -182,8 +183,13 @@ def diff(
 
       mlt diff | less
       mlt diff -d gpu=true       [dim]# what switching an answer would change[/]
+      mlt diff --json            [dim]# {"diff": ...}; failures: {"error", "exit_code"}[/]
     """
     from mlt.update import UpdateOptions, diff_project
     from mlt.update.target import parse_overrides
 
-    typer.echo(diff_project(path, UpdateOptions(ref, parse_overrides(data or []))), nl=False)
+    text = diff_project(path, UpdateOptions(ref, parse_overrides(data or [])))
+    if json_out:
+        print_json({"path": str(path), "diff": text, "exit_code": 0})
+    else:
+        typer.echo(text, nl=False)
