@@ -12,7 +12,7 @@ from mlt.errors import MltError
 from mlt.provenance import PROVENANCE_FILE, TEMPLATE_BRANCH, Provenance
 from mlt.update._git import run_git
 from mlt.update.repo import RepoState
-from mlt.update.versions import is_newer
+from mlt.update.versions import parse_version
 
 # Subjects of the commits mlt writes on the template branch (`mlt new`, `mlt update`,
 # migrations, `mlt update --rebase-template`).
@@ -41,7 +41,7 @@ def verify_template_branch(state: RepoState, tip: str, prov: Provenance) -> None
         recorded = _version(objects[1] if len(objects) > 1 else None)
         if recorded is None:
             why = f"its tip {tip[:10]} has no readable {PROVENANCE_FILE}"
-        elif is_newer(prov.version, recorded):
+        elif _older(recorded, prov.version):
             why = (
                 f"its tip {tip[:10]} renders template {recorded}, older than the "
                 f"{prov.version} this project records"
@@ -52,6 +52,13 @@ def verify_template_branch(state: RepoState, tip: str, prov: Provenance) -> None
             "updating from it could undo your changes, so nothing was changed",
             hint=REPAIR,
         )
+
+
+def _older(tip_version: str, recorded: str) -> bool:
+    """The tip renders an older version than the child records (both must be versions: a
+    branch or commit ref cannot be ordered, and is not refused)."""
+    tip, child = parse_version(tip_version), parse_version(recorded)
+    return tip is not None and child is not None and tip < child
 
 
 def _version(blob: bytes | None) -> str | None:
