@@ -10,8 +10,14 @@ a later update must give the very same commits as on a child that was never inte
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from faultkit import Shim, damage, git, run_mlt, snapshot, user_view
@@ -126,4 +132,38 @@ def test_update_interrupted_at_every_git_call(world, kind, sig, tmp_path, tmp_pa
             if problems:
                 failures.append(f"{when} git call {at} ({call}): " + "; ".join(problems))
             shutil.rmtree(child)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("sig", ["KILL", "INT"])
+def test_update_interrupted_at_timed_moments(world, sig, tmp_path, tmp_path_factory):
+    """Signals at fixed delays also land between git calls and inside the render."""
+    exp = expected(world, "clean", tmp_path_factory)
+    failures = []
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.3, 0.45):
+        child = world.copy_child("clean", tmp_path / f"at-{delay}")
+        world.use("v2")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mlt", "update", "--json"],
+            cwd=child,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        with contextlib.suppress(ProcessLookupError):
+            if sig == "KILL":
+                os.kill(proc.pid, signal.SIGKILL)
+            else:
+                os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+        finished = done.returncode == 0 and snapshot(child) == exp.after  # before the signal
+        problems = [] if finished else check_interrupted(child, done, exp, sig)
+        if not problems:
+            problems = recover(world, child, "clean", exp)
+        if problems:
+            failures.append(f"after {delay}s: " + "; ".join(problems))
+        shutil.rmtree(child)
     assert not failures, "\n".join(failures)
