@@ -1,9 +1,10 @@
-"""Ctrl-C held off while a repository is between two consistent states.
+"""Ctrl-C (and a closed terminal, or a plain `kill`) held off while a repository is between
+two consistent states.
 
-Inside `held()` SIGINT is ignored by mlt and by every process it starts (an ignored signal
-stays ignored across exec), so a Ctrl-C cannot stop git half-way through the few calls that
-apply an update; it is cheap (a handful of git processes) and the state it protects is the
-user's work. A kill (-9) is still possible; the update journal covers that.
+Inside `held()` SIGINT, SIGHUP and SIGTERM are ignored by mlt and by every process it starts
+(an ignored signal stays ignored across exec), so they cannot stop git half-way through the
+few calls that apply an update. Those calls are a handful of git processes (plus the
+repository's own hooks); a `kill -9` is still possible, and the update journal covers it.
 """
 
 from __future__ import annotations
@@ -13,15 +14,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_HELD = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
+
 
 @contextmanager
 def held() -> Iterator[None]:
-    """Ignore SIGINT for the block (only the main thread may change signal handlers)."""
+    """Ignore the signals for the block (only the main thread may change signal handlers)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in _HELD}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
