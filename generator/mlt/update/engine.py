@@ -156,10 +156,11 @@ def _apply(prepared: Prepared, branch: str | None) -> MergeOutcome | None:
     return outcome
 
 
-def undo(path: Path, git_dir: Path, theirs: str) -> None:
-    """Back to the state before the update after a refusal or error (merge aborted first)."""
+def undo(path: Path, git_dir: Path, merged: str) -> None:
+    """Back to the state before the update after a refusal or error: our merge (of `merged`)
+    aborted, then the journal puts back what moved (or finishes, if the merge had landed)."""
     merge_head = git_dir / "MERGE_HEAD"
-    if merge_head.is_file() and merge_head.read_text(encoding="ascii").strip() == theirs:
+    if merge_head.is_file() and merge_head.read_text(encoding="ascii").strip() == merged:
         run_git("merge", "--abort", cwd=path)
     recover(path, git_dir)
 
