@@ -91,8 +91,10 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
     if opts.dry_run:
         _fill(result, dry_merge(plan))
         return result
-    with interrupts.held():
+    with interrupts.held() as signals:
         outcome = _apply(prepared, branch)
+    if signals.interrupted:
+        result.messages.append(_HELD_OFF)
     if outcome is None:
         result.status = R.UP_TO_DATE
         return result
@@ -101,6 +103,12 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
         result.commit = outcome.commit
         result.messages += _tasks_after(prepared.target.template, path, opts.trust, outcome)
     return result
+
+
+_HELD_OFF = (
+    "Ctrl-C came while the update was being applied; it was held off until the repository "
+    "was consistent again: the result below is complete, nothing is left half-done"
+)
 
 
 def recover_interrupted(path: Path) -> list[str]:
