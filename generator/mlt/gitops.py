@@ -169,8 +169,25 @@ def commit_files(
         chunks += [b"M ", mode, b" inline ", _quote_path(path), b"\n"]
         chunks += [b"data %d\n" % len(blob.data), blob.data, b"\n"]
     chunks.append(f"get-mark :1\nreset {_SCRATCH_REF}\ndone\n".encode())
+    return _fast_import(repo, b"".join(chunks))
+
+
+def commit_without(
+    repo: Path | str, parent: str, paths: Sequence[str], message: str, ident: Identity
+) -> str:
+    """A new commit object: `parent`'s tree minus `paths` (one fast-import, no ref moves)."""
+    chunks = [b"feature done\nreset ", _SCRATCH_REF.encode(), b"\ncommit ", _SCRATCH_REF.encode()]
+    chunks.append(f"\nmark :1\nauthor {ident.author}\ncommitter {ident.committer}\n".encode())
+    text = message.encode() + (b"" if message.endswith("\n") else b"\n")
+    chunks += [b"data %d\n" % len(text), text, f"from {parent}\n".encode()]
+    chunks += [b"D " + _quote_path(path) + b"\n" for path in paths]
+    chunks.append(f"get-mark :1\nreset {_SCRATCH_REF}\ndone\n".encode())
+    return _fast_import(repo, b"".join(chunks))
+
+
+def _fast_import(repo: Path | str, stream: bytes) -> str:
     run = run_git(
-        "-c", "fastimport.unpackLimit=0", "fast-import", "--quiet", cwd=repo, input=b"".join(chunks)
+        "-c", "fastimport.unpackLimit=0", "fast-import", "--quiet", cwd=repo, input=stream
     )
     sha = run.out.strip()
     if run.rc != 0 or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):

@@ -21,6 +21,13 @@ TEMPLATE_BRANCH = "mlt/template"
 BUNDLED_PREFIX = "bundled:"
 
 
+_RESTORE_HINT = f"restore it from git: `git checkout HEAD -- {PROVENANCE_FILE}`"
+
+
+def _field_error(where: str, field_name: str, expected: str) -> MltError:
+    return MltError(f"{where}: field '{field_name}' must be {expected}", hint=_RESTORE_HINT)
+
+
 @dataclass
 class Provenance:
     """The record of a child's template."""
@@ -86,18 +93,32 @@ class Provenance:
         try:
             data = YAML(typ="safe").load(text)
         except YAMLError as exc:
-            raise MltError(f"{where} is not valid YAML: {exc}") from exc
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
+            raise MltError(f"{where} is not valid YAML: {first}", hint=_RESTORE_HINT) from None
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise MltError(f"{where} is not an mlt provenance file (schema {SCHEMA})")
-        template = data.get("template") or {}
-        if not template.get("source") or not template.get("version"):
-            raise MltError(f"{where} lacks template.source or template.version")
+        template = data.get("template")
+        if not isinstance(template, dict):
+            raise _field_error(where, "template", "a mapping (source, version, commit, branch)")
+        for key in ("source", "version"):
+            if template.get(key) is None:
+                raise MltError(f"{where}: field 'template.{key}' is missing", hint=_RESTORE_HINT)
+            if not isinstance(template[key], (str, int, float)) or template[key] == "":
+                raise _field_error(where, f"template.{key}", "a non-empty string")
+        for key in ("commit", "branch"):
+            if template.get(key) is not None and not isinstance(template[key], str):
+                raise _field_error(where, f"template.{key}", "a string")
+        answers = data.get("answers")
+        if answers is None:
+            answers = {}
+        if not isinstance(answers, dict) or not all(isinstance(k, str) for k in answers):
+            raise _field_error(where, "answers", "a mapping of question names to values")
         return cls(
             source=str(template["source"]),
             version=str(template["version"]),
             commit=template.get("commit"),
             template_branch=str(template.get("branch") or TEMPLATE_BRANCH),
-            answers=dict(data.get("answers") or {}),
+            answers=dict(answers),
             format=str(template.get("format") or "copier"),
             directory=template.get("directory") or None,
         )
@@ -112,4 +133,10 @@ class Provenance:
             raise MltError(
                 f"{project_dir} has no {PROVENANCE_FILE}: it was not made by `mlt new`"
             ) from None
+        except UnicodeDecodeError as exc:
+            raise MltError(
+                f"{path} is not UTF-8 text (byte {exc.start})", hint=_RESTORE_HINT
+            ) from None
+        except OSError as exc:
+            raise MltError(f"cannot read {path}: {exc.strerror or exc}") from None
         return cls.loads(text, str(path))

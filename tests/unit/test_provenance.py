@@ -38,7 +38,7 @@ def test_missing_file_names_the_problem(tmp_path):
         ("schema: other/1\n", "is not an mlt provenance file"),
         (
             "schema: mlt.provenance/1\ntemplate: {source: x}\n",
-            "lacks template.source or template.version",
+            "field 'template.version' is missing",
         ),
     ],
 )

@@ -1,62 +1,27 @@
 """The `mlt` command line: a thin Typer layer over the capability modules.
 
-Each capability registers its commands from its own module (new, update, images, doctor);
-heavy libraries (copier, docker, pynvml) are imported inside the commands, not here.
+This package's import is kept tiny: the console script imports it before `main` runs, and a
+Ctrl-C while typer, click and the commands load must still end as `error: interrupted`
+(exit 130), not as a traceback. The app itself lives in `mlt.cli.root`.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
 
-import typer
+from mlt import cli_takes_over, quiet_interrupts, restore_interrupts
 
-import mlt
-from mlt.cli import adopt, doctor, fleet, images, new, update
-
-HELP = """\
-The paved road for ML projects.
-
-[bold]Examples[/]
-
-  mlt new service fraud-scorer     [dim]# a FastAPI inference service[/]
-  mlt new batch-job embed -d framework=pytorch -d gpu=true --defaults
-  mlt update                       [dim]# pull template improvements in[/]
-  mlt check                        [dim]# exit 2: the template moved on[/]
-  mlt adopt                        [dim]# link a cruft/copier/hand-made repo[/]
-  mlt images list                  [dim]# curated CUDA/PyTorch/TF bases[/]
-  mlt doctor --gpu                 [dim]# why can't I use CUDA here?[/]
-"""
-
-app = typer.Typer(
-    name="mlt",
-    help=HELP,
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    pretty_exceptions_enable=False,
-)
+_previous = quiet_interrupts()
+__all__ = ["app", "main"]
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"mlt {mlt.__version__}")
-        raise typer.Exit()
+def __getattr__(name: str) -> object:
+    if name == "app":
+        from mlt.cli.root import app
 
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    """The paved road for ML projects."""
-
-
-for _module in (new, update, adopt, fleet, images, doctor):
-    _module.register(app)
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
@@ -68,17 +33,47 @@ def main() -> None:
     Unexpected exceptions still propagate with their traceback.
     """
     try:
-        app(prog_name="mlt")
-        code = 0
-    except SystemExit as exc:
-        if exc.code is None or isinstance(exc.code, int):
-            code = exc.code or 0
-        else:
-            sys.stderr.write(f"{exc.code}\n")
-            code = 1
+        cli_takes_over()
+        code = _run(sys.argv[1:])
+    except KeyboardInterrupt:  # while importing, parsing or printing: nothing was changed
+        code = _interrupted(sys.argv[1:])
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # closed pipe (`mlt diff | head`): nothing to save
             pass
     os._exit(code)
+
+
+def _run(argv: list[str]) -> int:
+    import click
+
+    from mlt.cli.root import app
+
+    # With --json a usage error is a JSON document too, so typer must hand it to us.
+    as_json = "--json" in argv
+    try:
+        result = app(prog_name="mlt", standalone_mode=not as_json)
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        sys.stderr.write(f"{exc.code}\n")
+        return 1
+    except click.ClickException as exc:
+        from mlt.cli._common import report_error
+
+        report_error(exc.format_message(), None, exc.exit_code, as_json=True)
+        return exc.exit_code
+    except click.Abort:
+        return _interrupted(argv)
+    return result if isinstance(result, int) else 0
+
+
+def _interrupted(argv: list[str]) -> int:
+    sys.stderr.write("error: interrupted\n")
+    if "--json" in argv:
+        sys.stdout.write('{\n  "error": "interrupted",\n  "exit_code": 130\n}\n')
+    return 130
+
+
+restore_interrupts(_previous)

@@ -62,22 +62,34 @@ def say(*parts: str, err: bool = False) -> None:
 
 
 def handle_errors(func: F) -> F:
-    """Turn MltError (and Ctrl-C) into one red line on stderr and the error's exit code."""
+    """Turn MltError (and Ctrl-C) into one red line on stderr and the error's exit code.
+
+    Commands with a `--json` flag (parameter `json_out` or `as_json`) also get the failure as
+    one JSON document on stdout: {"error", "hint", "exit_code"}.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("json_out") or kwargs.get("as_json"))
         try:
             return func(*args, **kwargs)
         except MltError as exc:
-            say(styled("error:", "red"), " ", exc.message, err=True)
-            if exc.hint:
-                say(styled("hint:", "dim"), " ", exc.hint, err=True)
+            report_error(exc.message, exc.hint, exc.exit_code, as_json)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            say(styled("error:", "red"), " interrupted", err=True)
+            report_error("interrupted", None, 130, as_json)
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def report_error(message: str, hint: str | None, exit_code: int, as_json: bool) -> None:
+    """`error: MESSAGE` (and `hint: HINT`) on stderr; with as_json also the JSON document."""
+    say(styled("error:", "red"), " ", message, err=True)
+    if hint:
+        say(styled("hint:", "dim"), " ", hint, err=True)
+    if as_json:
+        print_json({"error": message, "hint": hint, "exit_code": exit_code})
 
 
 def print_json(data: Any) -> None:

@@ -58,6 +58,13 @@ def update(
     ] = None,
     jobs: Annotated[int, typer.Option(help="Parallel fleet updates.")] = 8,
     template: TemplateOpt = None,
+    rebase_template: Annotated[
+        bool,
+        typer.Option(
+            "--rebase-template",
+            help="Rebuild a damaged mlt/template from the version .mlt.yaml records.",
+        ),
+    ] = False,
 ) -> None:
     """Merge template changes into a project: 0 updated, 3 conflicts, 1 error.
 
@@ -72,6 +79,7 @@ def update(
       mlt update -d framework=pytorch    [dim]# change an answer through the same merge[/]
       mlt update --continue              [dim]# after resolving conflicts[/]
       mlt update --template ../new/tpl   [dim]# the template moved: re-point and update[/]
+      mlt update --rebase-template       [dim]# after mlt/template was forced or merged[/]
     """
     from mlt.errors import UsageError
     from mlt.update import UpdateOptions, continue_update, update_project
@@ -85,7 +93,11 @@ def update(
             raise UsageError("--template re-points one project; it does not go with --fleet")
         _fleet(fleet, opts, jobs, json_out)
         return
-    if cont:
+    if rebase_template:
+        from mlt.update.rebase import rebase_template as rebuild
+
+        result = rebuild(path)
+    elif cont:
         result = continue_update(path, trust)
     else:
         result = update_project(path, opts)
@@ -114,6 +126,12 @@ def _show(result) -> None:  # noqa: ANN001 - UpdateResult, imported lazily
             styled(f"{len(result.conflicts)} conflict(s)", "red"),
             f" updating to {result.version_to}; nothing committed. "
             "Resolve, `git add`, then `mlt update --continue`.",
+        )
+    elif result.status == "template-rebuilt":
+        say(
+            f"mlt/template rebuilt at template {result.version_to} (",
+            styled((result.commit or "")[:10], "bold"),
+            f" on {result.branch})",
         )
     else:
         say(
@@ -183,6 +201,7 @@ def diff(
     skip_hooks: Annotated[
         bool, typer.Option("--skip-hooks", help="Render a cookiecutter template without hooks.")
     ] = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Print the unified diff `mlt update` would apply; changes nothing.
 
@@ -191,6 +210,7 @@ def diff(
       mlt diff | less
       mlt diff -d gpu=true       [dim]# what switching an answer would change[/]
       mlt diff --template ../moved/tpl
+      mlt diff --json            [dim]# {"diff": ...}; failures: {"error", "exit_code"}[/]
     """
     from mlt.update import UpdateOptions, diff_project
     from mlt.update.target import parse_overrides
@@ -198,4 +218,8 @@ def diff(
     opts = UpdateOptions(
         ref, parse_overrides(data or []), trust=trust, template=template, skip_hooks=skip_hooks
     )
-    typer.echo(diff_project(path, opts), nl=False)
+    text = diff_project(path, opts)
+    if json_out:
+        print_json({"path": str(path), "diff": text, "exit_code": 0})
+    else:
+        typer.echo(text, nl=False)

@@ -85,10 +85,12 @@ def _template_tip(path: Path) -> str | None:
 
 
 def _is_pristine(path: Path, commit: str) -> bool:
-    # mlt's pristine commits say "Template <version>" and hold .mlt.yaml at the root.
+    # mlt's pristine renders say "Template <version>" and hold .mlt.yaml at the root; the
+    # update's "Template render without the files this project deleted" is not one of them.
     subject = git("log", "-1", "--format=%s", commit, cwd=path)
-    has = run_git("cat-file", "-e", f"{commit}:.mlt.yaml", cwd=path).rc == 0
-    return subject.startswith(("Template ", "Initial commit")) and has
+    if not subject.startswith("Template ") or subject.startswith("Template render without"):
+        return False
+    return run_git("cat-file", "-e", f"{commit}:.mlt.yaml", cwd=path).rc == 0
 
 
 def set_template_branch(path: Path, commit: str) -> None:
@@ -100,12 +102,14 @@ def commit_conflicts(path: Path, message: str) -> str:
     """Commit a conflicted merge with its markers, for a draft PR the team resolves there.
 
     Hooks are skipped on purpose: a pre-commit marker check would refuse exactly this commit.
+    The update already moved the template branch to its render; its journal is settled here
+    as `mlt update --continue` settles it.
     """
-    theirs = git("rev-parse", "-q", "--verify", "MERGE_HEAD", cwd=path, check=False)
+    from mlt.update.journal import recover
+
     git("add", "-A", cwd=path)
     git("commit", "-q", "--no-verify", "-m", message, cwd=path)
-    if theirs:  # the base of the next update is the render this branch merged
-        set_template_branch(path, theirs)
+    recover(path, Path(git("rev-parse", "--absolute-git-dir", cwd=path)))
     return git("rev-parse", "HEAD", cwd=path)
 
 

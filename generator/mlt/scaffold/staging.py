@@ -7,6 +7,7 @@ staging directory, so the target never exists half-written.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import tempfile
@@ -20,7 +21,21 @@ STAGING_MARK = ".mlt-staging-"
 
 
 def check_target(target: Path) -> None:
-    """Refuse a target that exists and is anything but an empty directory."""
+    """Refuse a target that exists and is anything but an empty directory, or that the file
+    system cannot hold (a name or path too long)."""
+    try:
+        _check_target(target)
+    except OSError as exc:
+        raise UsageError(f"cannot create {shorten(target)}: {exc.strerror or exc}") from None
+
+
+def shorten(path: Path, keep: int = 60) -> str:
+    """A path fit for one error line: long ones keep their start and end."""
+    text = str(path)
+    return text if len(text) <= 2 * keep else f"{text[:keep]}...{text[-keep:]}"
+
+
+def _check_target(target: Path) -> None:
     if target.is_dir():
         if any(target.iterdir()):
             raise UsageError(f"{target} already exists and is not empty")
@@ -38,9 +53,13 @@ def staged_directory(target: Path) -> Iterator[Path]:
     """Yield an empty directory named like `target`, in a hidden folder beside it; on
     success rename it to `target`. The name matters: templates read it (`_folder_name`)."""
     created = _make_parents(target.parent)
+    sweep_stale(target)
     try:
-        # Same parent => same filesystem, so the final rename is atomic.
-        holder = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING_MARK}", dir=target.parent))
+        # Same parent => same filesystem, so the final rename is atomic. The pid in the name
+        # lets a later run remove what a killed one left. The project is staged in a subfolder
+        # named like the target, so templates that use the folder name (`_folder_name`) see it.
+        prefix = f".{target.name}{STAGING_MARK}{os.getpid()}-"
+        holder = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
         staging = holder / target.name
         staging.mkdir()
     except OSError as exc:
@@ -56,6 +75,26 @@ def staged_directory(target: Path) -> Iterator[Path]:
         raise
     with contextlib.suppress(OSError):  # empty now; never worth failing a made project for
         holder.rmdir()
+
+
+def sweep_stale(target: Path) -> None:
+    """Remove staging directories for `target` whose `mlt new` was killed (-9 leaves no time
+    to clean up); those of a live process, or of a name we cannot read, stay."""
+    with contextlib.suppress(OSError):
+        for entry in target.parent.glob(f".{glob.escape(target.name)}{STAGING_MARK}*-*"):
+            pid = entry.name[len(target.name) + 1 + len(STAGING_MARK) :].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                _remove(entry)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _make_parents(parent: Path) -> Path | None:

@@ -8,10 +8,13 @@ committed there), so updates are git's real merge, offline, with rename detectio
 2. render the target version once (recorded answers, migrated, plus `-d` overrides) in
    memory, add the new `.mlt.yaml`, and commit it as an object on top of `mlt/template`
    with one `git fast-import` (no temp folder, no index);
-3. `git merge --no-ff` it: clean → git makes the one merge commit "Update template to
-   <version>" and `mlt/template` moves to the render; files the child deleted stay deleted
-   (`git rm` of those modify/delete conflicts); other conflicts → markers + index stages,
+3. journal the update (`.git/mlt-update.json`), move `mlt/template` to the render, and
+   `git merge --no-ff` it (hooks and signing apply): clean → the one merge commit "Update
+   template to <version>"; files the child deleted stay deleted (the merged commit is the
+   render minus those files, see merge.plan_target); conflicts → markers + index stages,
    nothing committed, exit 3, MERGE_HEAD kept for `git commit` / `mlt update --continue`.
+   A crash between the steps is finished or undone by the next run (journal.recover);
+   docs/update-safety.md has the whole story.
 
 Exit codes: 0 updated or up to date, 1 error, 2 bad usage (`mlt check`: 2 = behind),
 3 conflicts. Template tasks run only with --trust, once, in the repo after a clean merge.

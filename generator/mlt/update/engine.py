@@ -11,12 +11,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlt import interrupts
 from mlt.errors import MltError
-from mlt.gitops import Identity, commit_files, git, identity, identity_env
+from mlt.gitops import Identity, commit_files, git, identity, identity_env, run_git
 from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold.render import TemplateSource
 from mlt.update import result as R
-from mlt.update.merge import MergeOutcome, MergePlan, dry_merge, migration_commits, real_merge
+from mlt.update.integrity import verify_template_branch
+from mlt.update.journal import JOURNAL_FILE, Journal, move_ref, recover
+from mlt.update.merge import (
+    MergeOutcome,
+    MergePlan,
+    dry_merge,
+    migration_commits,
+    plan_target,
+    real_merge,
+)
 from mlt.update.migrations import crossing, file_renames, load_migrations, rename_answers
 from mlt.update.repo import (
     TEMPLATE_REF,
@@ -65,9 +75,11 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
     """Update one child project; returns what happened (conflicts are a result, not an error)."""
     opts = opts or UpdateOptions()
     path = path.absolute()  # copier chdirs while cloning; keep our paths independent of cwd
+    recovered = recover_interrupted(path)
     before: list[str] = []
     prepared = prepare(path, opts, before if opts.trust and not opts.dry_run else None)
     if isinstance(prepared, R.UpdateResult):
+        prepared.messages[:0] = recovered
         return prepared
     plan, state = prepared.plan, prepared.plan.state
     branch = opts.branch.format(version=prepared.version) if opts.branch else None
@@ -78,34 +90,110 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
         prepared.version,
         branch=branch or state.branch,
         migrations=prepared.migrations,
+        messages=recovered + before,
     )
     if opts.dry_run:
         _fill(result, dry_merge(plan))
         return result
-    if branch:
-        git("switch", "-q", "-c", branch, cwd=path)
-    try:
-        outcome = real_merge(plan, prepared.identity.env)
-    except MltError:
-        if branch:  # leave the repo as we found it: original branch, no half-made branch
-            git("switch", "-q", state.branch or state.head, cwd=path)
-            git("branch", "-q", "-D", branch, cwd=path)
-        raise
+    with interrupts.held() as signals:
+        outcome = _apply(prepared, branch)
+    if signals.interrupted:
+        result.messages.append(_HELD_OFF)
     if outcome is None:
         result.status = R.UP_TO_DATE
         return result
-    # The new pristine render becomes the base of the next update (conflicted or not).
-    git("update-ref", TEMPLATE_REF, plan.theirs, cwd=path)
     _fill(result, outcome)
     if result.status == R.UPDATED:
         result.commit = outcome.commit
         template, version_from = prepared.target.template, prepared.prov.version
-        result.messages += run_or_skip_tasks(template, path, opts.trust)
+        result.messages += _tasks_after(template, path, opts.trust, outcome)
         result.messages += after_migrations(
             template, path, opts.trust, version_from, prepared.target.version
         )
-    result.messages[:0] = before
     return result
+
+
+_HELD_OFF = (
+    "Ctrl-C came while the update was being applied; it was held off until the repository "
+    "was consistent again: the result below is complete, nothing is left half-done"
+)
+
+
+def recover_interrupted(path: Path) -> list[str]:
+    """Finish or undo an update a crash interrupted (see mlt.update.journal)."""
+    git_dir = path / ".git"
+    if not git_dir.is_dir():  # a worktree, a subfolder: ask git (a plain clone needs no process)
+        try:
+            git_dir = Path(git("rev-parse", "--absolute-git-dir", cwd=path))
+        except MltError:
+            return []  # not a repository: inspect_repo says so properly
+    if not (git_dir / JOURNAL_FILE).exists():
+        return []
+    with interrupts.held():
+        note = recover(path, git_dir)
+    return [note] if note else []
+
+
+def _apply(prepared: Prepared, branch: str | None) -> MergeOutcome | None:
+    """Move the template branch, merge, and journal it all so a kill can be repaired.
+
+    Order: journal, template branch → render, (fleet: new branch), `git merge`. Until the
+    merge lands, a crash leaves only the template branch moved, which the journal undoes; with
+    the template branch moved first, a conflicted merge (MERGE_HEAD) always has its base.
+    """
+    plan, state = prepared.plan, prepared.plan.state
+    path = state.path
+    plan_target(plan, prepared.identity)
+    journal = Journal(
+        TEMPLATE_REF,
+        state.local_template,
+        plan.theirs,
+        state.head,
+        plan.ours,
+        state.branch,
+        branch,
+        plan.merged,
+    )
+    journal.write(state.git_dir)
+    try:
+        move_ref(
+            path, TEMPLATE_REF, plan.theirs, state.local_template, f"mlt update: {plan.message}"
+        )
+        if branch:
+            git("switch", "-q", "-c", branch, cwd=path)
+        outcome = real_merge(plan, prepared.identity.env)
+    except BaseException:
+        undo(path, state.git_dir, plan.merged)
+        raise
+    if outcome is None:  # nothing merged: put the template branch back
+        recover(path, state.git_dir)
+    elif not outcome.conflicts:
+        Journal.clear(state.git_dir)
+    return outcome
+
+
+def undo(path: Path, git_dir: Path, merged: str) -> None:
+    """Back to the state before the update after a refusal or error: our merge (of `merged`)
+    aborted, then the journal puts back what moved (or finishes, if the merge had landed)."""
+    merge_head = git_dir / "MERGE_HEAD"
+    if merge_head.is_file() and merge_head.read_text(encoding="ascii").strip() == merged:
+        run_git("merge", "--abort", cwd=path)
+    recover(path, git_dir)
+
+
+def _tasks_after(
+    template: TemplateSource, path: Path, trust: bool, outcome: MergeOutcome
+) -> list[str]:
+    """Template tasks, once the update is committed: an interrupt here must not claim that
+    nothing changed."""
+    try:
+        return run_or_skip_tasks(template, path, trust)
+    except KeyboardInterrupt:
+        raise MltError(
+            f"interrupted while running the template's tasks; the update itself is committed "
+            f"({(outcome.commit or '')[:10]})",
+            hint="run the remaining `_tasks` of the template yourself",
+        ) from None
 
 
 def prepare(
@@ -120,6 +208,7 @@ def prepare(
     prov = Provenance.read(path)
     ensure_clean(state)
     tip = require_template_branch(state)
+    verify_template_branch(state, tip, prov)
     moved = opts.template is not None
     if moved:
         prov = repoint(prov, opts.template)
@@ -141,7 +230,7 @@ def prepare(
         migration_commits(state, tip, renames) if renames else (tip, state.head, [])
     )
     ident = identity(path)
-    theirs, version, skip = _commit_render(state, prov, target, answers, opts, base, ident)
+    theirs, version, skip = commit_render(state, prov, target, answers, opts, [base], ident)
     notes = [f"rename {r}" for r in renamed] + [
         f"rename answer {old} → {new}"
         for m in migrations
@@ -158,13 +247,13 @@ def prepare(
     return Prepared(plan, prov, target, version, notes, ident)
 
 
-def _commit_render(
+def commit_render(
     state: RepoState,
     prov: Provenance,
     target: Target,
     answers: dict[str, Any],
     opts: UpdateOptions,
-    parent: str,
+    parents: list[str],
     ident: Identity,
 ) -> tuple[str, str, tuple[list[str], list[str]]]:
     """Render the target pristine and commit it on top of the template branch (object only).
@@ -212,7 +301,7 @@ def _commit_render(
     )
     files[PROVENANCE_FILE] = Blob(0o100644, new_prov.dumps().encode())
     message = f"Template {rendered.version}"
-    commit = commit_files(state.path, files, message, [parent], ident)
+    commit = commit_files(state.path, files, message, parents, ident)
     return commit, rendered.version, (rendered.skip_if_exists, rendered.skip_if_deleted)
 
 
@@ -225,7 +314,10 @@ def _fill(result: R.UpdateResult, outcome: MergeOutcome) -> None:
 def continue_update(path: Path, trust: bool = False) -> R.UpdateResult:
     """Finish a conflicted update once the user resolved and `git add`-ed the files."""
     from mlt.update.check import conflict_marker_files
+    from mlt.update.hooks import COMMIT_HOOKS, refusal
 
+    path = path.absolute()
+    recover_interrupted(path)
     state = inspect_repo(path)
     if not state.merging:
         raise MltError("no update in progress: nothing to continue")
@@ -242,7 +334,14 @@ def continue_update(path: Path, trust: bool = False) -> R.UpdateResult:
         raise MltError(f"conflict markers left in: {', '.join(marked)}", exit_code=3)
     # The version before the update: what copier's "after" migrations count from.
     before = Provenance.loads(git("show", f"HEAD:{PROVENANCE_FILE}", cwd=path)).version
-    git("commit", "-q", "--no-edit", cwd=path, env=identity_env(path))
+    with interrupts.held():
+        committed = run_git("commit", "-q", "--no-edit", cwd=path, env=identity_env(path))
+        if committed.rc != 0:
+            error = refusal(path, state.git_dir, committed, COMMIT_HOOKS)
+            error.message = error.message.replace("nothing was changed", "still unresolved")
+            error.hint = "fix what it reports, then `mlt update --continue` again"
+            raise error
+        recover(path, state.git_dir)  # the template branch records the committed update
     prov = Provenance.read(path)
     result = R.UpdateResult(
         str(path), R.UPDATED, version_from=before, version_to=prov.version, branch=state.branch

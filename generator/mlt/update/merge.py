@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlt.errors import MltError
-from mlt.gitops import git
+from mlt.gitops import Identity, commit_without, git
 from mlt.update import result as R
 from mlt.update._git import parse_name_status, parse_stages, run_git, split_z
+from mlt.update.hooks import COMMIT_HOOKS, MERGE_HOOKS, refusal
 from mlt.update.migrations import renamed_tree
 from mlt.update.repo import RepoState
 from mlt.update.skipped import settle_tree, settle_worktree
@@ -34,6 +35,14 @@ class MergePlan:
     renamed: list[str] = field(default_factory=list)
     # `_skip_if_exists` paths settled after the merge: {path: "ours" | "theirs"} (skipped.py)
     skipped: dict[str, str] = field(default_factory=dict)
+    # What `git merge` merges: theirs, or theirs minus the files the child deleted (`kept`).
+    target: str = ""
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def merged(self) -> str:
+        """The commit the update merges (MERGE_HEAD while it has conflicts)."""
+        return self.target or self.theirs
 
 
 @dataclass
@@ -97,11 +106,45 @@ def dry_merge(plan: MergePlan) -> MergeOutcome:
     return _outcome(plan, unmerged, applied, tree)
 
 
+def plan_target(plan: MergePlan, ident: Identity) -> None:
+    """Decide what `git merge` merges, before anything moves (objects only).
+
+    Files the child deleted and upstream changed would stop `git merge` with modify/delete
+    conflicts, and settling them (`git rm`, `git commit`) would take more git calls after the
+    merge, each a point where a crash leaves a merge half-done. Instead the update merges a
+    commit on top of the pristine render that deletes those files too ("Template X without
+    the files this project deleted"): git then merges cleanly in one call, and the pristine
+    render stays the next update's merge base, so the deletions keep holding.
+    """
+    run = run_git(
+        "merge-tree",
+        "--write-tree",
+        "-z",
+        "--no-messages",
+        plan.ours,
+        plan.theirs,
+        cwd=plan.state.path,
+    )
+    if run.rc not in (0, 1):
+        raise MltError(f"git merge-tree failed: {run.last_error}")
+    if run.rc == 0:
+        return
+    unmerged = parse_stages(split_z(run.out)[1:])
+    plan.kept = sorted(p for p, stages in unmerged.items() if stages == _DELETED_BY_US)
+    if plan.kept:
+        message = "Template render without the files this project deleted\n\n" + "".join(
+            f"{p}\n" for p in plan.kept
+        )
+        plan.target = commit_without(plan.state.path, plan.theirs, plan.kept, message, ident)
+
+
 def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
     """Merge theirs into the working tree; commit when clean. None: nothing to merge.
 
-    A clean merge commits itself (`git merge`, hooks included); a conflicted one stops with
-    MERGE_HEAD, and only modify/delete conflicts of files the child deleted are settled here.
+    A clean merge commits itself (`git merge`, hooks and signing included); a conflicted one
+    stops with MERGE_HEAD, and only modify/delete conflicts of files the child deleted are
+    settled here. A refused commit raises CommitRefused with the merge still in progress: the
+    caller undoes it.
     """
     repo, start = plan.state.path, plan.state.head
     renamed = plan.ours != start
@@ -113,9 +156,14 @@ def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
     # settled before it, so git may not commit.
     hold = ["--no-commit"] if renamed or plan.skipped else []
     merged = run_git(
-        "merge", "--no-ff", "--no-edit", *hold, "-m", plan.message, plan.theirs, cwd=repo, env=env
+        "merge", "--no-ff", "--no-edit", *hold, "-m", plan.message, plan.merged, cwd=repo, env=env
     )
-    if not (plan.state.git_dir / "MERGE_HEAD").is_file():
+    merging = (plan.state.git_dir / "MERGE_HEAD").is_file()
+    unmerged = parse_stages(split_z(git("ls-files", "-u", "-z", cwd=repo))) if merging else {}
+    if merging and merged.rc != 0 and not unmerged:
+        # A clean merge that git did not commit: a hook or the signer said no.
+        raise refusal(repo, plan.state.git_dir, merged, MERGE_HOOKS)
+    if not merging:
         if renamed:  # undo the renames: the update did not happen
             git("reset", "-q", "--keep", start, cwd=repo)
         if merged.rc != 0:
@@ -123,19 +171,23 @@ def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
         head = None if renamed else git("rev-parse", "HEAD", cwd=repo)
         if head is None or head == start:
             return None  # "Already up to date": theirs is already merged
-        return _outcome(plan, {}, _changed(repo, start, head), None, commit=head)
-    unmerged = parse_stages(split_z(git("ls-files", "-u", "-z", cwd=repo)))
-    if plan.skipped:
+        kept_deleted = {p: set(_DELETED_BY_US) for p in plan.kept}
+        return _outcome(plan, kept_deleted, _changed(repo, start, head), None, commit=head)
+    if plan.skipped:  # `_skip_if_exists` paths take their side before the commit
         settle_worktree(repo, plan.ours, plan.theirs, plan.skipped)
         unmerged = {p: s for p, s in unmerged.items() if p not in plan.skipped}
     kept = sorted(p for p, stages in unmerged.items() if stages == _DELETED_BY_US)
-    if kept:  # the child deleted these on purpose: keep them deleted
+    if kept:  # the child deleted these on purpose (plan_target missed them): keep them deleted
         git("rm", "-q", "-f", "--", *kept, cwd=repo)
+    unmerged.update({p: set(_DELETED_BY_US) for p in plan.kept})
+    kept = sorted({*kept, *plan.kept})
     if renamed:
         # The renames were a means to the merge base; the update stays one (merge) commit.
         git("update-ref", "HEAD", start, cwd=repo)
     if len(kept) == len(unmerged):
-        git("commit", "-q", "--no-edit", cwd=repo, env=env)
+        committed = run_git("commit", "-q", "--no-edit", cwd=repo, env=env)
+        if committed.rc != 0:
+            raise refusal(repo, plan.state.git_dir, committed, COMMIT_HOOKS)
         head = git("rev-parse", "HEAD", cwd=repo)
         return _outcome(plan, unmerged, _changed(repo, start, head), None, commit=head)
     applied = set(split_z(git("diff", "--cached", "--name-only", "-z", start, cwd=repo)))

@@ -22,6 +22,7 @@ class RepoState:
     head: str  # commit sha
     branch: str | None  # "main", or None on a detached HEAD
     template_tip: str | None  # mlt/template (or origin's copy after a clone)
+    local_template: str | None = None  # mlt/template itself (None: only origin's copy)
 
     @property
     def merging(self) -> bool:
@@ -50,7 +51,7 @@ def inspect_repo(path: Path) -> RepoState:
     tips = dict(line.split(" ", 1) for line in refs.splitlines() if line)
     tip = tips.get(TEMPLATE_REF) or tips.get(_REMOTE_TEMPLATE_REF)
     branch = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
-    return RepoState(path, Path(git_dir), head, branch, tip)
+    return RepoState(path, Path(git_dir), head, branch, tip, tips.get(TEMPLATE_REF))
 
 
 def require_template_branch(state: RepoState) -> str:

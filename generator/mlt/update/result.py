@@ -19,6 +19,7 @@ UPDATED = "updated"
 CONFLICTED = "conflict"
 UP_TO_DATE = "up-to-date"
 DRY_RUN = "dry-run"
+REBUILT = "template-rebuilt"  # `--rebase-template`: a fresh pristine base, files untouched
 ERROR = "error"
 
 
