@@ -99,10 +99,12 @@ def template_format(source: str, ref: str | None, directory: str | None = None) 
 
 
 def _format_of(names: set[str]) -> str | None:
-    if CONFIG in names:
-        return FORMAT
+    # A template carrying both files (substrate ships a cookiecutter.json beside copier.yml)
+    # is a copier template: copier.yml is the richer, versioned one.
     if any(name in names for name in COPIER_CONFIGS):
         return COPIER
+    if CONFIG in names:
+        return FORMAT
     return None
 
 
