@@ -249,11 +249,15 @@ def test_build_json_error_is_an_event_line(runner, tmp_path, monkeypatch):
     result = run(runner, "build", "pytorch", "--json", "--index-url", "ftp://x")
     assert result.exit_code == 2
     event = json.loads(result.stdout)
+    message = "--index-url 'ftp://x' is not an http(s) URL"
     assert event == {
         "event": "error",
-        "message": "--index-url 'ftp://x' is not an http(s) URL",
+        "message": message,
         "hint": None,
+        "error": message,
+        "exit_code": 2,
     }
+    assert result.stderr.strip() == f"error: {message}"
 
 
 @pytest.mark.parametrize("columns", ["80", "60"])

@@ -269,6 +269,7 @@ def build(
 
 
 def _build_json(catalog: Any, image: Any, options: Any, quiet: bool) -> None:
+    from mlt.cli._common import report_error
     from mlt.cli.build_progress import JsonLinesReporter
     from mlt.errors import MltError
     from mlt.images.build import build_image
@@ -277,8 +278,12 @@ def _build_json(catalog: Any, image: Any, options: Any, quiet: bool) -> None:
     try:
         result = build_image(catalog, image, options, events)
     except MltError as exc:
-        events.emit("error", message=exc.message, hint=exc.hint)
-        raise
+        # The event stream stays one JSON document per line: the failure is its last event
+        # (with the `error` / `exit_code` every --json failure carries), not a second document.
+        code = exc.exit_code
+        events.emit("error", message=exc.message, hint=exc.hint, error=exc.message, exit_code=code)
+        report_error(exc.message, exc.hint, code, as_json=False)
+        raise typer.Exit(code) from None
     events.emit("built", schema="mlt.images.build/1", **result.__dict__)
 
 

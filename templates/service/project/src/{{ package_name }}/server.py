@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
@@ -55,7 +56,7 @@ class DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def serve(app: object, lifecycle: Lifecycle, graceful_timeout: float, **config: object) -> bool:
+def serve(app: Any, lifecycle: Lifecycle, graceful_timeout: float, **config: Any) -> bool:
     """Run `app` until a signal drains it; False when the server never started."""
     server = DrainingServer(uvicorn.Config(app, **config), lifecycle, graceful_timeout)
     server.run()
