@@ -52,6 +52,7 @@ PER_TYPE = {
         "src/{pkg}/job.py",
         "src/{pkg}/manifest.py",
         "src/{pkg}/shard.py",
+        "src/{pkg}/storage.py",
         "src/{pkg}/tables.py",
         "tests/conftest.py",
         "tests/test_batches.py",
@@ -60,6 +61,7 @@ PER_TYPE = {
         "tests/test_features.py",
         "tests/test_job.py",
         "tests/test_shard.py",
+        "tests/test_storage.py",
     },
     "library": {
         "CHANGELOG.md",
