@@ -167,4 +167,11 @@ OPTION_SETS = {
 }
 
 TYPES = ("service", "batch-job", "library")
-CASES = [Case(t, name, answers) for t in TYPES for name, answers in OPTION_SETS.items()]
+CASES = [Case(t, name, answers) for t in TYPES for name, answers in OPTION_SETS.items()] + [
+    # The shared RWX volume instead of object storage, with a cron shortcut and 4 shards.
+    Case(
+        "batch-job",
+        "volume",
+        {"k8s_storage": "volume", "job_completions": 4, "schedule": "@hourly"},
+    ),
+]
