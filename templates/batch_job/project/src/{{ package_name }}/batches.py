@@ -15,10 +15,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .storage import Changed, Store
+from .storage import AlreadyExists, Changed, Store
 
 LATEST = "_LATEST"
 MANIFEST_PREFIX = "_manifest."
+CLAIMS = "_batches"  # <root>/_batches/<batch_id> names the partition the batch belongs to
 SWAP_ATTEMPTS = 50  # racing publishers each win within a few rounds
 
 
@@ -99,6 +100,19 @@ def summarize(batch_id: str, manifests: list[dict[str, Any]]) -> Batch:
     if count is not None and set(ok) == set(range(count)):
         return Batch(batch_id, "complete", started, len(ok), count)
     return Batch(batch_id, "waiting", started, len(ok), count, f"{len(ok)}/{count or '?'} shards")
+
+
+def claim_partition(store: Store, batch_id: str, wanted: str) -> str:
+    """The partition of a batch: the first shard to start records `wanted` (create-exclusive),
+    later shards read it, so shards started either side of midnight stay in one batch."""
+    try:
+        store.create(f"{wanted}\n".encode(), CLAIMS, check_batch_id(batch_id))
+        return wanted
+    except AlreadyExists:
+        claimed = (store.read(CLAIMS, batch_id) or b"").decode("utf-8").strip()
+    if not claimed:
+        raise BatchError(f"{store.uri(CLAIMS, batch_id)} is empty; cannot tell its partition")
+    return claimed
 
 
 def partition_pattern(template: str) -> re.Pattern[str]:

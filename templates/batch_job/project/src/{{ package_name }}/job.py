@@ -24,6 +24,7 @@ from .batches import (
     ConflictError,
     Partition,
     check_batch_id,
+    claim_partition,
     manifest_name,
     new_batch_id,
 )
@@ -92,9 +93,15 @@ def run_job(
         batch_id = new_batch_id()
     check_batch_id(batch_id)
     try:
-        part = Partition(Store(config.output.uri), partition or partition_name(config))
-    except StoreError as exc:
+        store = Store(config.output.uri)
+        name = partition or partition_name(config)
+        if not dry_run:
+            name = claim_partition(store, batch_id, name)
+    except (StoreError, OSError) as exc:
         raise JobError(str(exc)) from exc
+    if partition and name != partition:
+        raise JobError(f"batch {batch_id} belongs to partition {name}, not {partition}")
+    part = Partition(store, name)
     manifest = base_manifest(
         env,
         batch_id=batch_id,
