@@ -134,10 +134,24 @@ class Store:
             raise
 
 
+def _makedirs(folder: Path) -> None:
+    """mkdir -p, with each new folder 0755 whatever the umask (readers must get through)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir()
+        except FileExistsError:
+            continue  # another shard made it first
+        new.chmod(DIR_MODE)
+
+
 @contextlib.contextmanager
 def _temp_beside(path: Path, data: bytes) -> Iterator[Path]:
     """A fully written, fsynced, 0644 temp file next to `path` (hidden name), removed after."""
-    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    _makedirs(path.parent)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
@@ -185,7 +199,7 @@ def _swap_local(name: str, data: bytes, token: str) -> None:
     import fcntl  # POSIX only, like the rest of the job's runtime
 
     path = Path(name)
-    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    _makedirs(path.parent)
     lock = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, FILE_MODE)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
