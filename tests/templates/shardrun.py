@@ -45,10 +45,11 @@ if os.environ.get("FAULT_AT"):
                     parts = rest[1:] if name == "swap" else rest
                     half_write(self, data[: len(data) // 2 or 1], self.path(*parts))
                     die()
-            result = original(self, data, *rest)
-            if calls[0] == at:
-                die()
-            return result
+            try:
+                return original(self, data, *rest)
+            finally:  # "after" also when the write was refused (e.g. a claim already made)
+                if calls[0] == at:
+                    die()
         return write
     def half_write(self, data, path):
         if self.local:  # the temp file the real write starts with, left half-written

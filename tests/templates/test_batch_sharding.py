@@ -183,7 +183,7 @@ FAULTS = (
 
 @pytest.mark.parametrize(("at", "when"), FAULTS, ids=[f"write{a}-{w}" for a, w in FAULTS])
 def test_shard_killed_at_any_write_is_retried(backend, reference, tmp_path, at, when):
-    uid = f"0f1e2d3c-bbbb-4bbb-8ccc-00000000{at}{len(when)}"
+    uid = f"0f1e2d3c-bbbb-4bbb-8ccc-{ALL_FAULTS.index((at, when)):012d}"
     others = backend.run(range(1, SHARDS), uid)
     assert [rc for rc, _, _ in others] == [0] * (SHARDS - 1)
     shim = write_shim(tmp_path / "shim")
