@@ -97,6 +97,9 @@ def run_job(
         name = partition or partition_name(config)
         if not dry_run:
             name = claim_partition(store, batch_id, name)
+    except PermissionError as exc:
+        # e.g. a host folder mounted into the container that uid 10001 may not write.
+        raise JobError(f"cannot write to {config.output.uri}: permission denied") from exc
     except (StoreError, OSError) as exc:
         raise JobError(str(exc)) from exc
     if partition and name != partition:
