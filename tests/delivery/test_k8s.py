@@ -67,11 +67,13 @@ def test_pods_are_hardened_and_gpu_wired(deployable: Rendered) -> None:
 def test_indexed_job_and_cronjob(case, renders) -> None:
     rendered = renders.get(case)
     answers, kinds = rendered.answers, by_kind(rendered)
-    for kind, restart in (("Job", "Never"), ("CronJob", "OnFailure")):
+    for kind in ("Job", "CronJob"):
         assert k8s.job_problems(kinds[kind]) == [], kind
         spec = k8s.job_spec(kinds[kind])
         pod = spec["template"]["spec"]
-        assert pod["restartPolicy"] == restart, kind
+        # Same failure policy for both: per-shard retries need restartPolicy Never.
+        assert pod["restartPolicy"] == "Never", kind
+        assert spec["backoffLimitPerIndex"] >= 1 and "podFailurePolicy" in spec, kind
         assert spec["completionMode"] == "Indexed"
         assert (spec["completions"], spec["parallelism"]) == (
             answers["job_completions"],
@@ -82,6 +84,10 @@ def test_indexed_job_and_cronjob(case, renders) -> None:
         assert env["JOB_COMPLETION_COUNT"]["value"] == str(answers["job_completions"])
         index_ref = env["JOB_COMPLETION_INDEX"]["valueFrom"]["fieldRef"]["fieldPath"]
         assert "batch.kubernetes.io/job-completion-index" in index_ref
+        # All pods of one Job share a batch: the Job's uid, from the downward API.
+        batch_ref = env["BATCH_ID"]["valueFrom"]["fieldRef"]["fieldPath"]
+        assert batch_ref == "metadata.labels['batch.kubernetes.io/controller-uid']"
+        assert env["JOB_OUTPUT_URI"]["value"].startswith("s3://")
         package = answers["package_name"]
         assert container["args"] == ["python", "-m", package, "run", "--config", "/app/config.yaml"]
     cron = kinds["CronJob"]["spec"]

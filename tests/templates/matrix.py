@@ -56,6 +56,7 @@ PER_TYPE = {
         "src/{pkg}/job.py",
         "src/{pkg}/manifest.py",
         "src/{pkg}/shard.py",
+        "src/{pkg}/storage.py",
         "src/{pkg}/tables.py",
         "tests/conftest.py",
         "tests/test_batches.py",
@@ -64,6 +65,7 @@ PER_TYPE = {
         "tests/test_features.py",
         "tests/test_job.py",
         "tests/test_shard.py",
+        "tests/test_storage.py",
     },
     "library": {
         "CHANGELOG.md",
@@ -169,4 +171,11 @@ OPTION_SETS = {
 }
 
 TYPES = ("service", "batch-job", "library")
-CASES = [Case(t, name, answers) for t in TYPES for name, answers in OPTION_SETS.items()]
+CASES = [Case(t, name, answers) for t in TYPES for name, answers in OPTION_SETS.items()] + [
+    # The shared RWX volume instead of object storage, with a cron shortcut and 4 shards.
+    Case(
+        "batch-job",
+        "volume",
+        {"k8s_storage": "volume", "job_completions": 4, "schedule": "@hourly"},
+    ),
+]

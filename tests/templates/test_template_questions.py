@@ -14,7 +14,14 @@ from mlt.errors import UsageError
 from mlt.scaffold.render import TemplateSource, render_template
 
 TYPE_SPECIFIC = {
-    "batch-job": {"delivers", "job_completions", "job_parallelism", "schedule"},
+    "batch-job": {
+        "delivers",
+        "job_completions",
+        "job_parallelism",
+        "schedule",
+        "k8s_storage",
+        "k8s_output_uri",
+    },
     "service": {"delivers", "port", "min_replicas", "max_replicas", "target_requests_per_second"},
     "library": {"delivers"},
 }
@@ -130,3 +137,25 @@ def test_mlt_update_refuses_bad_answers_in_one_line(tmp_path: Path, runner, pair
     assert (result.exit_code, result.stderr) == (2, message + "\n")
     after = subprocess.run(["git", "rev-parse", "HEAD"], cwd=child, capture_output=True, text=True)
     assert after.stdout == head
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"schedule": "not a cron"}, "schedule must be a cron expression"),
+        ({"schedule": "0 2 * *"}, "schedule must be a cron expression"),
+        ({"k8s_output_uri": "outputs/x"}, "k8s_output_uri must be s3://bucket"),
+    ],
+)
+def test_batch_job_validators(tmp_path: Path, answers, message):
+    with pytest.raises(UsageError, match=message):
+        render_template(
+            TemplateSource.bundled("batch-job"), tmp_path / "x", {"project_name": "ok", **answers}
+        )
+
+
+@pytest.mark.parametrize("schedule", ["0 2 * * *", "*/15 1-5 * * MON-FRI", "@daily"])
+def test_batch_job_accepts_real_schedules(tmp_path: Path, schedule):
+    answers = {"project_name": "ok", "schedule": schedule}
+    render_template(TemplateSource.bundled("batch-job"), tmp_path / "x", answers)
+    assert schedule in (tmp_path / "x" / "deploy/k8s/cronjob/cronjob.yaml").read_text()
