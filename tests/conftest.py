@@ -9,6 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 
+@pytest.fixture(autouse=True)
+def no_lock_on_new(monkeypatch):
+    """`mlt new` pins the child's dependencies with `uv lock`, which asks the package index:
+    tests make hundreds of projects, so they skip it (tests/scaffold/test_lock.py does not)."""
+    monkeypatch.setenv("MLT_NO_LOCK", "1")
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A CliRunner; stderr is kept apart from stdout (click >= 8.2)."""

@@ -91,6 +91,10 @@ def new(
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Do not create a git repository.")
     ] = False,
+    no_lock: Annotated[
+        bool,
+        typer.Option("--no-lock", help="Do not pin dependencies in uv.lock (offline; lock later)."),
+    ] = False,
     trust: Annotated[
         bool,
         typer.Option(
@@ -112,6 +116,7 @@ def new(
         template=template,
         ref=ref,
         git=not no_git,
+        no_lock=no_lock,
         # Prompts would corrupt --json output.
         interactive=not (defaults or as_json) and _can_prompt(),
         directory=directory,

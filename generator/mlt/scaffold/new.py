@@ -24,6 +24,7 @@ from mlt.scaffold.answers import (
     coerce_answers,
     reject_name_answer,
 )
+from mlt.scaffold.lock import lock_and_commit, lock_wanted
 from mlt.scaffold.render import TemplateSource, render_template
 from mlt.scaffold.staging import check_target, staged_directory
 
@@ -46,6 +47,7 @@ class NewRequest:
     trust: bool = False  # let the template's Jinja extensions load and its tasks run
     directory: str | None = None  # cookiecutter: the template's folder in the repository
     skip_hooks: bool = False  # cookiecutter: render without the hooks
+    no_lock: bool = False  # bundled templates: do not pin dependencies in uv.lock
 
 
 @dataclass
@@ -144,6 +146,9 @@ def create_project(request: NewRequest) -> NewProject:
         # Tasks run after the pristine commit (their changes stay uncommitted, as after an
         # update) and before the move: a failing task leaves nothing behind.
         messages = _tasks(template, result, staging, request.trust) if foreign else []
+        if not foreign and lock_wanted(request.no_lock):
+            warning = lock_and_commit(staging, request.git)
+            messages += [warning] if warning else []
     return NewProject(
         path=target,
         project_type=request.project_type,

@@ -1,0 +1,58 @@
+"""`mlt new` pins the child's dependencies in uv.lock, in a commit of the child's own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mlt.cli import app
+
+
+def git(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.slow
+def test_new_commits_a_lock_that_ci_can_sync_against(tmp_path, runner, monkeypatch):
+    monkeypatch.delenv("MLT_NO_LOCK")
+    result = runner.invoke(app, ["new", "library", "locked", "-o", str(tmp_path), "--defaults"])
+    assert result.exit_code == 0, result.output
+    child = tmp_path / "locked"
+    assert (child / "uv.lock").is_file()
+    assert git(child, "log", "-1", "--format=%s").stdout.strip() == "Pin dependencies in uv.lock"
+    assert git(child, "status", "--porcelain").stdout == ""
+    # The lock is the child's own file: the pristine render (the update base) has none.
+    assert git(child, "cat-file", "-e", "mlt/template:uv.lock").returncode != 0
+    assert git(child, "rev-parse", "HEAD^").stdout == git(child, "rev-parse", "mlt/template").stdout
+    # What CI runs first: the lock matches pyproject.toml.
+    check = subprocess.run(
+        ["uv", "lock", "--locked"], cwd=child, capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0, check.stderr
+
+
+def test_new_without_uv_warns_and_still_makes_the_project(tmp_path, runner, monkeypatch):
+    monkeypatch.delenv("MLT_NO_LOCK")
+    git_dir = Path(
+        subprocess.run(["which", "git"], capture_output=True, text=True, check=True).stdout.strip()
+    ).parent
+    monkeypatch.setenv("PATH", str(git_dir))  # git, but no uv
+    result = runner.invoke(app, ["new", "library", "nouv", "-o", str(tmp_path), "--defaults"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "nouv" / "uv.lock").exists()
+    assert "no uv.lock was made" in result.output + result.stderr
+    assert "make lock" in result.output + result.stderr
+
+
+def test_no_lock_flag_skips_locking(tmp_path, runner, monkeypatch):
+    monkeypatch.delenv("MLT_NO_LOCK")
+    monkeypatch.setenv("PATH", os.environ["PATH"])
+    result = runner.invoke(
+        app, ["new", "library", "nl", "-o", str(tmp_path), "--defaults", "--no-lock"]
+    )
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "nl" / "uv.lock").exists()
+    assert "uv.lock" not in result.output + result.stderr
