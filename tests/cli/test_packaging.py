@@ -110,7 +110,20 @@ def test_installed_mlt_renders_from_its_own_package_data(venv, tmp_path):
         str(venv / "bin" / "python"), "-m", "mlt", "--help", cwd=tmp_path, env=env
     )
 
-    out = sh(mlt, "new", "service", "x", "--defaults", "-o", "tmp", "--json", cwd=tmp_path, env=env)
+    # --no-lock: the lock is tests/scaffold/test_lock.py's subject; this one is package data.
+    out = sh(
+        mlt,
+        "new",
+        "service",
+        "x",
+        "--defaults",
+        "--no-lock",
+        "-o",
+        "tmp",
+        "--json",
+        cwd=tmp_path,
+        env=env,
+    )
 
     data = json.loads(out)
     project = tmp_path / "tmp" / "x"
