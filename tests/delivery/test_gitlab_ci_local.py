@@ -39,6 +39,7 @@ def env() -> dict[str, str]:
     uv = require("uv", "pip install '.[test]'")
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("GITLAB_", "CI_"))}
     environ.pop("CI", None)  # gitlab-ci-local sets its own CI variables
+    environ.pop("MLT_NO_LOCK", None)  # the real day one: `mlt new` makes and commits uv.lock
     environ["PATH"] = f"{Path(uv).parent}{os.pathsep}{environ.get('PATH', '')}"
     cache = subprocess.run([uv, "cache", "dir"], capture_output=True, text=True, check=True)
     environ["UV_CACHE_DIR"] = cache.stdout.strip()
@@ -60,10 +61,10 @@ def new_child(tmp_path: Path, project_type: str, wheel: Path, env: dict[str, str
     cmd = [sys.executable, "-m", "mlt", "new", project_type, name, "-o", str(tmp_path)]
     run([*cmd, "--defaults", "-d", "ci=gitlab", "-d", spec], tmp_path, env)
     child = tmp_path / name
-    # Day one, as the child's README says: lock, commit the lock, push.
-    run(["uv", "lock", "-q"], child, env)
-    run(["git", "add", "uv.lock"], child, env)
-    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "lock"], child, env)
+    # Day one: `mlt new` itself locked the dependencies and committed uv.lock.
+    assert run(["git", "log", "-1", "--format=%s"], child, env).strip() == (
+        "Pin dependencies in uv.lock"
+    )
     return child
 
 
