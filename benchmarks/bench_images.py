@@ -31,7 +31,8 @@ from mlt.images.catalog import load_catalog
 from mlt.scaffold.render import TemplateSource, render_template
 
 TARGET_SHARE = 0.10
-SITE = "/opt/venv/lib/python3.11/site-packages"
+# The image's site-packages, as its own interpreter reports it (the catalog decides the Python).
+SITE = "$(python -c 'import sysconfig; print(sysconfig.get_path(\"purelib\"))')"
 # What a framework image must carry, as installed: the floor its size is judged against.
 PAYLOAD = {"pytorch": "torch nvidia triton", "tensorflow": "tensorflow nvidia"}
 ABOVE_PAYLOAD_MAX = 600_000_000
@@ -126,7 +127,7 @@ def bench_image(client: Any, catalog: Any, image_id: str, args: Any) -> dict[str
         "warm_cached_steps": times["warm"][1],
     }
     if image_id in PAYLOAD:
-        out = _run(client, built.tag, f"cd {SITE} && du -sbc {PAYLOAD[image_id]} | tail -n1")
+        out = _run(client, built.tag, f'cd "{SITE}" && du -sbc {PAYLOAD[image_id]} | tail -n1')
         data["payload"] = PAYLOAD[image_id]
         data["payload_bytes"] = int(out.split()[0])
         data["above_payload_bytes"] = data["size_bytes"] - data["payload_bytes"]

@@ -23,7 +23,6 @@ from mlt.images.catalog import load_catalog
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 CATALOG = load_catalog()
 IMAGE = CATALOG.get("pytorch")
-SITE = "/opt/venv/lib/python3.11/site-packages"
 SIZE_ABOVE_PAYLOAD_MAX = 600_000_000
 
 
@@ -35,6 +34,21 @@ def pytorch_tag(docker_api) -> str:
     if _docker.image_info(docker_api, tag) is None:
         pytest.skip(f"no pytorch image {tag} (build it: MLT_TEST_PYTORCH=1, or see the module doc)")
     return tag
+
+
+@pytest.fixture(scope="module")
+def site(docker_api, pytorch_tag) -> str:
+    """The image's site-packages, as its own interpreter reports it (the catalog's Python
+    decides the folder name)."""
+    code, out = run_in(
+        docker_api,
+        pytorch_tag,
+        "python",
+        "-c",
+        "import sysconfig; print(sysconfig.get_path('purelib'))",
+    )
+    assert code == 0, out
+    return out.strip()
 
 
 def _cudnn_number(version: str) -> int:
@@ -63,19 +77,19 @@ def test_torch_cuda_and_cudnn_match_the_catalog_and_compat(docker_api, pytorch_t
     assert (cuda, IMAGE.cudnn) == (pypi["cuda"], pypi["cudnn"])
 
 
-def test_doctor_finds_cuda_libraries_in_the_image_folders(docker_api, pytorch_tag):
+def test_doctor_finds_cuda_libraries_in_the_image_folders(docker_api, pytorch_tag, site):
     code, out = run_in(docker_api, pytorch_tag, "mlt", "doctor", "--gpu", "--json")
     report = json.loads(out[out.index("{") :])
     assert report["ok"] is False and code == 1  # no GPU is passed to the container
     loaded = {lib["key"]: lib["path"] for lib in report["facts"]["loaded_libs"]}
     for key, folder in (("libcudnn", "cudnn"), ("libcublas", "cublas"), ("libnccl", "nccl")):
-        assert loaded[key].startswith(f"{SITE}/nvidia/{folder}/lib/"), loaded
-    assert all(path.startswith(f"{SITE}/nvidia/") for path in loaded.values()), loaded
+        assert loaded[key].startswith(f"{site}/nvidia/{folder}/lib/"), loaded
+    assert all(path.startswith(f"{site}/nvidia/") for path in loaded.values()), loaded
 
 
-def test_size_stays_within_600_mb_of_the_payload(docker_api, pytorch_tag):
+def test_size_stays_within_600_mb_of_the_payload(docker_api, pytorch_tag, site):
     code, out = run_in(
-        docker_api, pytorch_tag, "sh", "-c", f"cd {SITE} && du -sb torch nvidia triton"
+        docker_api, pytorch_tag, "sh", "-c", f"cd {site} && du -sb torch nvidia triton"
     )
     assert code == 0, out
     payload = sum(int(line.split()[0]) for line in out.splitlines())
