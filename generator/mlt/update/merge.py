@@ -84,8 +84,8 @@ def migration_commits(
     return base, ours, done
 
 
-def dry_merge(plan: MergePlan) -> MergeOutcome:
-    """What the merge would do, computed with `git merge-tree` (no ref, index or file changes)."""
+def _merge_tree(plan: MergePlan) -> tuple[int, list[str]]:
+    """`git merge-tree` of ours and theirs: (0 clean | 1 conflicted, its -z records)."""
     run = run_git(
         "merge-tree",
         "--write-tree",
@@ -97,7 +97,12 @@ def dry_merge(plan: MergePlan) -> MergeOutcome:
     )
     if run.rc not in (0, 1):
         raise MltError(f"git merge-tree failed: {run.last_error}")
-    records = split_z(run.out)
+    return run.rc, split_z(run.out)
+
+
+def dry_merge(plan: MergePlan) -> MergeOutcome:
+    """What the merge would do, computed with `git merge-tree` (no ref, index or file changes)."""
+    _, records = _merge_tree(plan)
     unmerged = parse_stages(records[1:])
     for path in plan.skipped:
         unmerged.pop(path, None)
@@ -116,20 +121,10 @@ def plan_target(plan: MergePlan, ident: Identity) -> None:
     the files this project deleted"): git then merges cleanly in one call, and the pristine
     render stays the next update's merge base, so the deletions keep holding.
     """
-    run = run_git(
-        "merge-tree",
-        "--write-tree",
-        "-z",
-        "--no-messages",
-        plan.ours,
-        plan.theirs,
-        cwd=plan.state.path,
-    )
-    if run.rc not in (0, 1):
-        raise MltError(f"git merge-tree failed: {run.last_error}")
-    if run.rc == 0:
+    rc, records = _merge_tree(plan)
+    if rc == 0:
         return
-    unmerged = parse_stages(split_z(run.out)[1:])
+    unmerged = parse_stages(records[1:])
     plan.kept = sorted(p for p, stages in unmerged.items() if stages == _DELETED_BY_US)
     if plan.kept:
         message = "Template render without the files this project deleted\n\n" + "".join(
