@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlt import gitops
 from mlt.errors import UsageError
 from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold import cookiecutter_render as cc
@@ -55,7 +54,7 @@ def template_source(
 
 def create_project(request: NewRequest) -> NewProject:
     """Render the cookiecutter template into DIR/NAME, record and commit it."""
-    from mlt.scaffold.new import NewProject, init_repository
+    from mlt.scaffold.new import NewProject, record_and_commit
 
     check_project_name(request.name)
     assert request.template is not None
@@ -79,21 +78,15 @@ def create_project(request: NewRequest) -> NewProject:
             template, {}, prepare=prepare, interactive=request.interactive
         )
         cc.write_files(files, staging)
-        Provenance(
+        prov = Provenance(
             source=template.source,
             version=result.version,
             answers=result.answers,
             commit=result.commit,
             format=cc.FORMAT,
             directory=request.directory,
-        ).write(staging)
-        message = f"Initial commit from mlt template {template.source} {result.version}"
-        try:
-            commit = init_repository(staging, message) if request.git else None
-        except gitops.GitError as exc:
-            raise gitops.GitError(
-                exc.message, hint="--no-git creates the project without git"
-            ) from exc
+        )
+        commit = record_and_commit(staging, prov, request.git)
     return NewProject(
         path=target,
         project_type=request.project_type,

@@ -130,19 +130,8 @@ def create_project(request: NewRequest) -> NewProject:
             prepare=prepare,
             trust=request.trust,
         )
-        Provenance(
-            source=template.source,
-            version=result.version,
-            answers=result.answers,
-            commit=result.commit,
-        ).write(staging)
-        message = f"Initial commit from mlt template {template.source} {result.version}"
-        try:
-            commit = init_repository(staging, message) if request.git else None
-        except gitops.GitError as exc:
-            raise gitops.GitError(
-                exc.message, hint="--no-git creates the project without git"
-            ) from exc
+        prov = Provenance(template.source, result.version, result.answers, result.commit)
+        commit = record_and_commit(staging, prov, request.git)
         # Tasks run after the pristine commit (their changes stay uncommitted, as after an
         # update) and before the move: a failing task leaves nothing behind.
         messages = _tasks(template, result, staging, request.trust) if foreign else []
@@ -159,6 +148,16 @@ def create_project(request: NewRequest) -> NewProject:
         commit=commit,
         messages=messages,
     )
+
+
+def record_and_commit(staging: Path, prov: Provenance, git: bool) -> str | None:
+    """Write `.mlt.yaml` into the staged project and make its first (pristine) commit."""
+    prov.write(staging)
+    message = f"Initial commit from mlt template {prov.source} {prov.version}"
+    try:
+        return init_repository(staging, message) if git else None
+    except gitops.GitError as exc:
+        raise gitops.GitError(exc.message, hint="--no-git creates the project without git") from exc
 
 
 def _required(questions: Mapping[str, Mapping[str, Any]], key: str, typed: Mapping) -> bool:
