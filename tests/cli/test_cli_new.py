@@ -13,7 +13,7 @@ from mlt.cli import app
 from mlt.errors import MltError
 from mlt.provenance import PROVENANCE_FILE, TEMPLATE_BRANCH, Provenance
 from mlt.scaffold import new as scaffold_new
-from mlt.scaffold.render import TemplateSource
+from mlt.template.source import TemplateSource
 
 pytestmark = pytest.mark.usefixtures("no_git_identity")
 

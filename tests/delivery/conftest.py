@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.scaffold.render import render_template
+from mlt.template.source import TemplateSource
 
 TYPES = ("batch-job", "service", "library")
 CI_SYSTEMS = ("jenkins", "github", "gitlab", "none")

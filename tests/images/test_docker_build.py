@@ -156,7 +156,8 @@ def test_failed_build_names_the_step(docker_api, built, tmp_path):
 
 
 def _render_service(dest, base_image_id):
-    from mlt.scaffold.render import TemplateSource, render_template
+    from mlt.scaffold.render import render_template
+    from mlt.template.source import TemplateSource
 
     answers = {
         "project_name": "img-smoke",

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from fastrender_support import assert_same, files_only, in_memory
 
+from mlt.copier_subset import fast_render
 from mlt.errors import UsageError
-from mlt.scaffold import fastrender
-from mlt.scaffold.render import RENDERER_ENV, TemplateSource, render_files, render_template
+from mlt.scaffold.render import RENDERER_ENV, render_files, render_template
+from mlt.template.source import TemplateSource
 
 COPIER_YML = """\
 project_name:
@@ -214,7 +215,7 @@ def test_dirty_head_falls_back_to_copier_and_a_tag_ignores_the_changes(tmp_path,
     (repo / "untracked.txt").write_text("new\n", encoding="utf-8")
     answers = {"project_name": "demo"}
     head = TemplateSource.external(str(repo), "HEAD")
-    with pytest.raises(fastrender.Unsupported, match="dirty"):
+    with pytest.raises(fast_render.Unsupported, match="dirty"):
         render_with("fast", monkeypatch, head, tmp_path / "strict", answers)
     with pytest.warns(Warning):  # copier's DirtyLocalWarning
         result = render_with(None, monkeypatch, head, tmp_path / "head", answers)
@@ -232,7 +233,7 @@ def test_dirty_head_falls_back_to_copier_and_a_tag_ignores_the_changes(tmp_path,
 def test_missing_ref_reads_the_same(tmp_path, monkeypatch, repo, renderer):
     template = TemplateSource.external(str(repo), "v9")
     if renderer == "fast":
-        with pytest.raises(fastrender.Unsupported):
+        with pytest.raises(fast_render.Unsupported):
             render_with(renderer, monkeypatch, template, tmp_path / "c", {"project_name": "x"})
         return
     with pytest.raises(UsageError) as info:
@@ -262,7 +263,7 @@ def test_answer_errors_read_the_same(tmp_path, monkeypatch, repo):
 def test_unsupported_git_templates_fall_back_to_copier(tmp_path, monkeypatch, repo, change):
     commit(repo, change, "v3")
     template = TemplateSource.external(str(repo), "v3")
-    with pytest.raises(fastrender.Unsupported):
+    with pytest.raises(fast_render.Unsupported):
         render_with("fast", monkeypatch, template, tmp_path / "strict", {"project_name": "x"})
     dest = tmp_path / "fallback"
     result = render_with(None, monkeypatch, template, dest, {"project_name": "x"})
@@ -274,14 +275,15 @@ def test_symlinks_fall_back_to_copier(tmp_path, monkeypatch, repo):
     (repo / "link.md").symlink_to("docs/guide.md")
     commit(repo, {}, "v3")
     template = TemplateSource.external(str(repo), "v3")
-    with pytest.raises(fastrender.Unsupported, match="symlink"):
+    with pytest.raises(fast_render.Unsupported, match="symlink"):
         render_with("fast", monkeypatch, template, tmp_path / "strict", {"project_name": "x"})
 
 
 def test_git_template_render_does_not_import_copier(tmp_path, repo):
     code = (
         "import sys; from pathlib import Path\n"
-        "from mlt.scaffold.render import TemplateSource, render_template\n"
+        "from mlt.scaffold.render import render_template\n"
+        "from mlt.template.source import TemplateSource\n"
         f"t = TemplateSource.external({str(repo)!r}, 'v2')\n"
         f"r = render_template(t, Path({str(tmp_path / 'out')!r}), {{'project_name': 'x'}})\n"
         "assert r.version == 'v2', r\n"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from mlt.copier_subset.source_tree import Blob
 from mlt.gitops import GitError, commit_files, identity
-from mlt.scaffold.sourcetree import Blob
 
 REG, EXE, LINK = stat.S_IFREG | 0o644, stat.S_IFREG | 0o744, stat.S_IFLNK | 0o777
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mlt.errors import MltError
-from mlt.fleet import gitwork, prbody
+from mlt.fleet import gitwork, pr_body
 from mlt.fleet.forges import Forge, RepoAddress, detect_kind, parse_remote
 from mlt.fleet.repos import FleetEntry, clone_dir, redact
 from mlt.gitops import git
@@ -230,8 +230,10 @@ def _open_pr(
 ) -> None:
     branch = result.branch or ""
     conflicted = result.status == R.CONFLICTED
-    title = prbody.title(result.version_from, result.version_to or "", conflicted)
-    body = prbody.body(result, prbody.read_changelog(_template_dir(path), result.version_to or ""))
+    title = pr_body.title(result.version_from, result.version_to or "", conflicted)
+    body = pr_body.body(
+        result, pr_body.read_changelog(_template_dir(path), result.version_to or "")
+    )
     owner, name = forge.owner_of(address), address.name
     open_prs = forge.open_prs(owner, name, BRANCH_PREFIX)
     mine = next((p for p in open_prs if p.head == branch), None)
@@ -246,7 +248,7 @@ def _open_pr(
     out.pr_url = mine.url
     for older in open_prs:
         if older.head != branch:
-            forge.close_pr(owner, name, older, prbody.superseded_comment(mine.url, branch))
+            forge.close_pr(owner, name, older, pr_body.superseded_comment(mine.url, branch))
             out.superseded.append(older.url)
 
 
