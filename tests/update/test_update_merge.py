@@ -272,7 +272,7 @@ def test_update_options_ref_goes_to_the_named_tag(child):
 
 
 def test_template_only_copier_renders_updates_with_links_and_modes(tmp_path):
-    """A template the copier subset declines (here: `_preserve_symlinks`) renders through copier into
+    """A template fast_render declines (here: `_preserve_symlinks`) renders through copier into
     a temp folder; the pristine commit keeps its symlink (120000) and executable (100755)."""
     from updatekit import COPIER_YML, V1, TemplateRepo
 
