@@ -24,7 +24,7 @@ from mlt.adopt.pristine import Asker, TemplateRef, locate
 from mlt.copier_subset.source_tree import Blob
 from mlt.errors import MltError, UsageError
 from mlt.gitops import Identity, commit_files, git, identity, run_git
-from mlt.kvpairs import parse_pairs
+from mlt.kv_pairs import parse_pairs
 from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold import cookiecutter_render as cc
 from mlt.update import result as R

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from mlt.errors import MltError
+from mlt.gitops import run_git
 from mlt.provenance import Provenance
 from mlt.template.versions import is_newer
-from mlt.update._git import run_git, split_z
+from mlt.update._git import split_z
 from mlt.update.target import latest_version
 
 UP_TO_DATE, BEHIND, PROBLEMS = "up-to-date", "behind", "problems"

@@ -9,9 +9,9 @@ moved back would re-apply changes the child already has). Checked with one `git 
 from __future__ import annotations
 
 from mlt.errors import MltError
+from mlt.gitops import run_git
 from mlt.provenance import PROVENANCE_FILE, TEMPLATE_BRANCH, Provenance
 from mlt.template.versions import parse_version
-from mlt.update._git import run_git
 from mlt.update.repo import RepoState
 
 # Subjects of the commits mlt writes on the template branch (`mlt new`, `mlt update`,
