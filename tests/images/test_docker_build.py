@@ -13,12 +13,12 @@ import urllib.error
 import urllib.request
 
 import pytest
-from images_docker_support import PARENT, build_test_image, run_in, session_tag
 from typer.testing import CliRunner
 
 from mlt.cli import app
 from mlt.images import _docker
 from mlt.images.catalog import load_catalog
+from tests.images.images_docker_support import PARENT, build_test_image, run_in, session_tag
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 RELEASE = load_catalog().release

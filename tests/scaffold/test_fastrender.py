@@ -8,7 +8,6 @@ match: same files and folders, same bytes, same modes, same recorded answers in 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -16,30 +15,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from fastrender_support import assert_same, files_only, in_memory
 
 from mlt import resources
 from mlt.copier_subset import fast_render
 from mlt.errors import MltError, UsageError
 from mlt.scaffold.render import RENDERER_ENV, render_files, render_template
 from mlt.template.source import TemplateSource
+from tests.delivery.cases import CASES as DELIVERY_CASES
+from tests.scaffold.fastrender_support import assert_same, files_only, in_memory
+from tests.templates.matrix import CASES as TEMPLATE_CASES
 
-TESTS = Path(__file__).resolve().parents[1]
-
-
-def _load(name: str, relpath: str):
-    spec = importlib.util.spec_from_file_location(name, TESTS / relpath)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-MATRIX = _load("_fastrender_template_matrix", "templates/matrix.py")
-DELIVERY = _load("_fastrender_delivery_matrix", "delivery/conftest.py")
-
-CASES = [(f"templates-{c.id}", c.type, c.full_answers()) for c in MATRIX.CASES] + [
-    (f"delivery-{c.id}", c.project_type, c.answers()) for c in DELIVERY.CASES
+CASES = [(f"templates-{c.id}", c.type, c.full_answers()) for c in TEMPLATE_CASES] + [
+    (f"delivery-{c.id}", c.project_type, c.answers()) for c in DELIVERY_CASES
 ]
 
 

@@ -14,12 +14,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from fastrender_support import assert_same, files_only, in_memory
 
 from mlt.copier_subset import fast_render
 from mlt.errors import UsageError
 from mlt.scaffold.render import RENDERER_ENV, render_files, render_template
 from mlt.template.source import TemplateSource
+from tests.scaffold.fastrender_support import assert_same, files_only, in_memory
+from tests.support.git import IDENTITY_FLAGS
+from tests.support.git import git as support_git
+from tests.support.trees import write_tree
 
 COPIER_YML = """\
 project_name:
@@ -60,27 +63,15 @@ V2 = {
 
 
 def git(cwd: Path, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
+    """git with a fixed identity: these template repos are made without tests.support's git_env."""
+    return support_git(cwd, *IDENTITY_FLAGS, *args, input=stdin)
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> None:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+    write_tree(root, files)
+    for rel in files:
         if rel.endswith(".sh") or rel.endswith(".sh.jinja"):
-            path.chmod(0o755)
+            (root / rel).chmod(0o755)
 
 
 def commit(root: Path, files: dict[str, str | bytes], tag: str | None = None) -> str:
