@@ -12,6 +12,12 @@ TINY_QUESTIONS = (
     "_subdirectory: project\nproject_name:\n  type: str\ngreeting:\n  type: str\n  default: hello\n"
 )
 
+# project_name and a framework choice, as the update tests' templates ask them.
+NAME_AND_FRAMEWORK = (
+    "project_name:\n  type: str\n"
+    "framework:\n  type: str\n  choices: [none, pytorch]\n  default: none\n"
+)
+
 # A template with a validated int answer (mlt new's answer checks).
 TINY_TEMPLATE = {
     "copier.yml": TINY_QUESTIONS

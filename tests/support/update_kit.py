@@ -7,23 +7,16 @@ from pathlib import Path
 
 from mlt.scaffold.new import NewRequest, create_project
 from tests.support.git import git
+from tests.support.templates import NAME_AND_FRAMEWORK
 from tests.support.trees import write_tree
 
 PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]) + bytes(range(256))
 
-COPIER_YML = """\
-_subdirectory: project
-_answers_file: .copier-answers.yml
-project_name:
-  type: str
-framework:
-  type: str
-  choices: [none, pytorch]
-  default: none
-greeting:
-  type: str
-  default: hello
-"""
+COPIER_YML = (
+    "_subdirectory: project\n_answers_file: .copier-answers.yml\n"
+    + NAME_AND_FRAMEWORK
+    + "greeting:\n  type: str\n  default: hello\n"
+)
 
 APP = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(8))
 

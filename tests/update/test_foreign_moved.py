@@ -10,16 +10,13 @@ import pytest
 from mlt.cli import app
 from mlt.provenance import Provenance
 from tests.support.git import git
+from tests.support.templates import NAME_AND_FRAMEWORK
 from tests.support.update_kit import TemplateRepo, make_child
 
-COPIER_V1 = """\
-_subdirectory: project
-project_name:
-  type: str
-framework:
-  type: str
-  choices: [none, pytorch]
-  default: none
+COPIER_V1 = (
+    "_subdirectory: project\n"
+    + NAME_AND_FRAMEWORK
+    + """\
 custom_install:
   type: bool
   default: false
@@ -27,6 +24,7 @@ replicas:
   type: int
   default: 1
 """
+)
 # v2: a choice renamed, a bool turned into a str choice, a new validator.
 COPIER_V2 = """\
 _subdirectory: project
