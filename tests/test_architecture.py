@@ -157,6 +157,20 @@ def test_imports_point_down_the_layers():
     assert wrong == []
 
 
+def test_the_copier_subset_stands_alone():
+    # Its contract (copier_subset/__init__.py): nothing of mlt but itself and gitops (and what
+    # gitops needs), so it can be tested, and swapped for copier, on its own.
+    graph = _graph()
+    outside = {
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if _package(module) == "copier_subset"
+        for target in targets
+        if _package(target) not in ("copier_subset", "gitops")
+    }
+    assert outside == set()
+
+
 def test_the_checker_sees_function_level_imports_and_cycles():
     # The check itself: a lazy import inside a function counts; TYPE_CHECKING ones do not.
     code = (
