@@ -22,7 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.scaffold.render import render_template
+from mlt.template.source import TemplateSource
 
 # Runs `code` (or a module) and prints the process's peak RSS in KiB (Linux ru_maxrss).
 PEAK = (

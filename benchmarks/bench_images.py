@@ -28,7 +28,8 @@ from typing import Any
 from mlt.images import _docker
 from mlt.images.build import BuildOptions, build_image
 from mlt.images.catalog import load_catalog
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.scaffold.render import render_template
+from mlt.template.source import TemplateSource
 
 TARGET_SHARE = 0.10
 # The image's site-packages, as its own interpreter reports it (the catalog decides the Python).

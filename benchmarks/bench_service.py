@@ -35,7 +35,8 @@ from pathlib import Path
 
 import tomllib
 
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.scaffold.render import render_template
+from mlt.template.source import TemplateSource
 
 REPO = Path(__file__).resolve().parents[1]
 VENV = REPO / ".venvs" / "bench-service"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepare a CI host for the fleet tests: lighttpd (Debian's package) serves
-# `git http-backend` with basic auth on 127.0.0.1 (tests/update/gitserver.py starts it).
+# `git http-backend` with basic auth on 127.0.0.1 (tests/support/git_server.py starts it).
 # Idempotent; does not start any service.
 set -euo pipefail
 if command -v lighttpd >/dev/null 2>&1 || [ -x /usr/sbin/lighttpd ]; then

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+from tests.support.templates import tagged_template
+from tests.support.trees import write_tree
 
 
 @pytest.fixture(autouse=True)
@@ -35,48 +37,13 @@ def no_git_identity(monkeypatch, tmp_path_factory):
     return home
 
 
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    """Create `files` ({relative path: text}) under root."""
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
 @pytest.fixture
 def tree():
     """`write_tree` as a fixture, for ad-hoc templates in tests."""
     return write_tree
 
 
-TINY_TEMPLATE = {
-    "copier.yml": (
-        "_subdirectory: project\n"
-        "project_name:\n  type: str\n"
-        "greeting:\n  type: str\n  default: hello\n"
-        "replicas:\n  type: int\n  default: 1\n"
-        '  validator: "{% if replicas > 5 %}replicas must be at most 5{% endif %}"\n'
-    ),
-    "project/README.md.jinja": "# {{ project_name }}\n{{ greeting }} x{{ replicas }}\n",
-}
-
-
 @pytest.fixture
 def git_template(tmp_path_factory) -> Path:
     """A tiny copier template in a local git repo: tag v1, then a v2 that changes README."""
-    root = write_tree(tmp_path_factory.mktemp("tpl") / "tiny", TINY_TEMPLATE)
-    env = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
-
-    def run(*args: str) -> None:
-        subprocess.run(["git", *env, *args], cwd=root, check=True, capture_output=True)
-
-    run("init", "-q", "-b", "main")
-    run("add", "-A")
-    run("commit", "-q", "-m", "v1")
-    run("tag", "v1")
-    write_tree(root, {"project/CHANGELOG.md": "v2\n"})
-    run("add", "-A")
-    run("commit", "-q", "-m", "v2")
-    run("tag", "v2")
-    return root
+    return tagged_template(tmp_path_factory.mktemp("tpl") / "tiny")

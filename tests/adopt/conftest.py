@@ -1,6 +1,7 @@
-"""Fixtures of the adopt/cookiecutter tests; they live in adoptkit, which the tests also import
-helpers from (a module named `conftest` would clash with the other test folders' ones)."""
+"""Fixtures of the adopt/cookiecutter tests: the isolated git (tests.support.fixtures) and the
+real public templates and tiny cookiecutter template of adopt_kit."""
 
-from adoptkit import autopretty, git_env, pypackage, tiny
+from tests.adopt.adopt_kit import autopretty, pypackage, tiny
+from tests.support.fixtures import git_env
 
 __all__ = ["autopretty", "git_env", "pypackage", "tiny"]

@@ -7,9 +7,9 @@ import json
 import shutil
 from pathlib import Path
 
-from adoptkit import OWN, commit_all, git, mlt, run, tool, tree_files
-
 from mlt.provenance import Provenance
+from tests.adopt.adopt_kit import OWN, mlt, run, tool, tree_files
+from tests.support.git import commit_all, git
 
 
 def _cruft_child(pypackage: str, where: Path, ref: str = "v0.3.0") -> Path:

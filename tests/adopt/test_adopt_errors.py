@@ -6,14 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
-from adoptkit import commit_all, git, mlt, write
+
+from tests.adopt.adopt_kit import mlt
+from tests.support.git import commit_all, git
+from tests.support.trees import write_tree
 
 
 @pytest.fixture
 def repo(tmp_path) -> Path:
     """A repository someone made from the tiny template's v1 by hand, then edited."""
-    root = write(tmp_path / "repo", {"README.md": "# demo\n\nhello in red\n"})
-    write(root, {"notes.txt": "line 0, ours\n" + "".join(f"line {i}\n" for i in range(1, 10))})
+    root = write_tree(tmp_path / "repo", {"README.md": "# demo\n\nhello in red\n"})
+    write_tree(root, {"notes.txt": "line 0, ours\n" + "".join(f"line {i}\n" for i in range(1, 10))})
     commit_all(root, "by hand")
     return root
 
@@ -42,7 +45,7 @@ def test_bad_input_leaves_the_repository_untouched(repo, tiny, tmp_path):
     _refused(repo, "--template", tiny, code=2, says="--guess-ref")  # which version?
     _refused(repo, "--template", tiny, "--ref", "v7", code=2, says="no tag or commit 'v7'")
     _refused(repo, "--template", tmp_path / "gone", code=1, says="cannot be reached")
-    plain = write(tmp_path / "plain", {"README.md": "not a template\n"})
+    plain = write_tree(tmp_path / "plain", {"README.md": "not a template\n"})
     _refused(repo, "--template", plain, code=2, says="neither a copier template")
     _refused(repo, "--template", tiny, "--ref", "v1", "-d", "colour=red", code=2, says="colour")
     (repo / "README.md").write_text("changed\n")
@@ -58,7 +61,7 @@ def test_an_unreachable_cruft_template(repo, tmp_path):
 
 
 def test_not_a_repository(tmp_path, tiny):
-    folder = write(tmp_path / "folder", {"README.md": "x\n"})
+    folder = write_tree(tmp_path / "folder", {"README.md": "x\n"})
     result = mlt("adopt", folder, "--template", tiny, "--ref", "v1")
     assert result.exit_code == 1 and "not a git repository" in result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["README.md"]
@@ -78,7 +81,7 @@ def test_adopt_then_update_brings_only_later_changes(repo, tiny):
 
 
 def test_untrusted_hooks_exit_4_untouched(repo, tiny):
-    write(tiny, {"hooks/post_gen_project.py": "print('hi')\n"})
+    write_tree(tiny, {"hooks/post_gen_project.py": "print('hi')\n"})
     commit_all(tiny, "hook")
     git(tiny, "tag", "v3")
     _refused(repo, "--template", tiny, "--ref", "v3", code=4, says="--trust")

@@ -10,7 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from adoptkit import commit_all, git, tool, write
+
+from tests.adopt.adopt_kit import tool
+from tests.support.git import commit_all, git
+from tests.support.trees import write_tree
 
 SHIM = """#!/usr/bin/env bash
 # Count the git calls made in the repository under test; kill mlt after call FAULT_AT.
@@ -43,8 +46,10 @@ def test_adopt_survives_a_kill_after_every_git_call(tiny, tmp_path):
     shim_dir.mkdir()
     (shim_dir / "git").write_text(SHIM)
     (shim_dir / "git").chmod(0o755)
-    pristine = write(tmp_path / "pristine", {"README.md": "# demo\n\nhello in red\n"})
-    write(pristine, {"notes.txt": "line 0, ours\n" + "".join(f"line {i}\n" for i in range(1, 10))})
+    pristine = write_tree(tmp_path / "pristine", {"README.md": "# demo\n\nhello in red\n"})
+    write_tree(
+        pristine, {"notes.txt": "line 0, ours\n" + "".join(f"line {i}\n" for i in range(1, 10))}
+    )
     commit_all(pristine, "by hand")
 
     def fresh(name: str) -> Path:

@@ -7,14 +7,16 @@ import json
 import shutil
 from pathlib import Path
 
-from adoptkit import commit_all, git, run, tool, tree_files, write
 from typer.testing import CliRunner
 
 from mlt.cli import app
 from mlt.provenance import Provenance
+from tests.adopt.adopt_kit import run, tool, tree_files
+from tests.support.git import commit_all, git
+from tests.support.trees import write_tree
 
 cli = CliRunner()
-# What the tools write about themselves; everything else must be byte-identical.
+# What the tools write_tree about themselves; everything else must be byte-identical.
 OWN = (".git", ".cruft.json", ".mlt.yaml")
 
 
@@ -164,7 +166,7 @@ def test_directory_and_local_extensions(tiny, tmp_path):
     )
     config = '{"project_name": "demo", "greeting": "hi", "_extensions": ["local_ext.Shout"]}'
     readme = "{{ cookiecutter.greeting|shout }}\n"
-    write(tiny, {"local_ext.py": extension, "cookiecutter.json": config,
+    write_tree(tiny, {"local_ext.py": extension, "cookiecutter.json": config,
                  "{{cookiecutter.project_name}}/README.md": readme})  # fmt: skip
     commit_all(tiny, "v3")
     git(tiny, "tag", "v3")

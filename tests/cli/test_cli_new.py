@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 from ruamel.yaml import YAML
@@ -13,19 +12,14 @@ from mlt.cli import app
 from mlt.errors import MltError
 from mlt.provenance import PROVENANCE_FILE, TEMPLATE_BRANCH, Provenance
 from mlt.scaffold import new as scaffold_new
-from mlt.scaffold.render import TemplateSource
+from mlt.template.source import TemplateSource
+from tests.support.git import git
 
 pytestmark = pytest.mark.usefixtures("no_git_identity")
 
 
 def invoke(runner, *args):
     return runner.invoke(app, ["new", *args], catch_exceptions=False)
-
-
-def git(repo, *args):
-    return subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
-    ).stdout.strip()
 
 
 def entries(root):

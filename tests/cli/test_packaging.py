@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from mlt import resources
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.scaffold.render import render_template
+from mlt.template.source import TemplateSource
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from faultworld import World, build_world
+
+from tests.faults.fault_world import World, build_world
 
 
 @pytest.fixture(scope="session")

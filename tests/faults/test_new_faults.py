@@ -5,10 +5,10 @@ removed by the next run, and that run makes the very same repository (same commi
 from __future__ import annotations
 
 import pytest
-from faultkit import Shim, damage, run_mlt, snapshot
 
 from mlt.scaffold.new import NewRequest, create_project
 from mlt.scaffold.staging import STAGING_MARK
+from tests.faults.fault_kit import Shim, damage, run_mlt, snapshot
 
 
 @pytest.mark.parametrize("sig", ["KILL", "INT"])

@@ -20,11 +20,12 @@ import sys
 import time
 
 import pytest
-from faultkit import Shim, damage, git, run_mlt, snapshot, user_view
-from faultworld import Expected, World, resolve, uninterrupted
 
 from mlt.update import continue_update, update_project
 from mlt.update.journal import JOURNAL_FILE
+from tests.faults.fault_kit import Shim, damage, run_mlt, snapshot, user_view
+from tests.faults.fault_world import Expected, World, resolve, uninterrupted
+from tests.support.git import git
 
 _EXPECTED: dict[str, Expected] = {}
 

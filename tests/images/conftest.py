@@ -15,14 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from images_docker_support import (
+
+from mlt.images.build import BuildResult
+from tests.images.images_docker_support import (
     build_session_images,
     connect_or_skip,
     docker_installed,
     remove_session_images,
 )
-
-from mlt.images.build import BuildResult
 
 _ENGINE_DOWN: list[str] = []
 

@@ -15,7 +15,8 @@ import uuid
 
 import pytest
 
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.scaffold.render import render_template
+from mlt.template.source import TemplateSource
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 USER = (1000, 1000)  # what `$(id -u):$(id -g)` prints for a typical workstation user

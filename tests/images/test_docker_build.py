@@ -13,12 +13,12 @@ import urllib.error
 import urllib.request
 
 import pytest
-from images_docker_support import PARENT, build_test_image, run_in, session_tag
 from typer.testing import CliRunner
 
 from mlt.cli import app
 from mlt.images import _docker
 from mlt.images.catalog import load_catalog
+from tests.images.images_docker_support import PARENT, build_test_image, run_in, session_tag
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 RELEASE = load_catalog().release
@@ -156,7 +156,8 @@ def test_failed_build_names_the_step(docker_api, built, tmp_path):
 
 
 def _render_service(dest, base_image_id):
-    from mlt.scaffold.render import TemplateSource, render_template
+    from mlt.scaffold.render import render_template
+    from mlt.template.source import TemplateSource
 
     answers = {
         "project_name": "img-smoke",

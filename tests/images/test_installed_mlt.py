@@ -16,7 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from images_docker_support import PARENT, extra_ca, run_in, session_tag
+
+from tests.images.images_docker_support import PARENT, extra_ca, run_in, session_tag
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

@@ -14,11 +14,11 @@ import json
 import os
 
 import pytest
-from images_docker_support import build_test_image, run_in
 
 from mlt import compat
 from mlt.images import _docker
 from mlt.images.catalog import load_catalog
+from tests.images.images_docker_support import build_test_image, run_in
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 CATALOG = load_catalog()

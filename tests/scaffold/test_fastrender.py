@@ -8,7 +8,6 @@ match: same files and folders, same bytes, same modes, same recorded answers in 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -16,29 +15,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from fastrender_support import assert_same, files_only, in_memory
 
 from mlt import resources
+from mlt.copier_subset import fast_render
 from mlt.errors import MltError, UsageError
-from mlt.scaffold import fastrender
-from mlt.scaffold.render import RENDERER_ENV, TemplateSource, render_files, render_template
+from mlt.scaffold.render import RENDERER_ENV, render_files, render_template
+from mlt.template.source import TemplateSource
+from tests.delivery.cases import CASES as DELIVERY_CASES
+from tests.scaffold.fastrender_support import assert_same, files_only, in_memory
+from tests.templates.matrix import CASES as TEMPLATE_CASES
 
-TESTS = Path(__file__).resolve().parents[1]
-
-
-def _load(name: str, relpath: str):
-    spec = importlib.util.spec_from_file_location(name, TESTS / relpath)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-MATRIX = _load("_fastrender_template_matrix", "templates/matrix.py")
-DELIVERY = _load("_fastrender_delivery_matrix", "delivery/conftest.py")
-
-CASES = [(f"templates-{c.id}", c.type, c.full_answers()) for c in MATRIX.CASES] + [
-    (f"delivery-{c.id}", c.project_type, c.answers()) for c in DELIVERY.CASES
+CASES = [(f"templates-{c.id}", c.type, c.full_answers()) for c in TEMPLATE_CASES] + [
+    (f"delivery-{c.id}", c.project_type, c.answers()) for c in DELIVERY_CASES
 ]
 
 
@@ -215,8 +203,8 @@ UNSUPPORTED = {
 @pytest.mark.parametrize("files", UNSUPPORTED.values(), ids=UNSUPPORTED.keys())
 def test_unsupported_features_fall_back_to_copier(tmp_path, monkeypatch, files):
     template = tiny_bundled(tmp_path / "tpl", files)
-    with pytest.raises(fastrender.Unsupported):
-        fast = fastrender.FastTemplate(template.path)
+    with pytest.raises(fast_render.Unsupported):
+        fast = fast_render.FastTemplate(template.path)
         fast.render(tmp_path / "strict", {"project_name": "p"})
     assert not (tmp_path / "strict").exists()
     # Without MLT_RENDERER, render_template falls back: the result is copier's.
@@ -243,7 +231,7 @@ INERT = {
 @pytest.mark.parametrize("setting", INERT.values(), ids=INERT.keys())
 def test_settings_a_fresh_render_ignores_stay_on_the_fast_path(tmp_path, monkeypatch, setting):
     template = tiny_bundled(tmp_path / "tpl", {"copier.yml": TINY["copier.yml"] + setting})
-    fastrender.FastTemplate(template.path)  # no Unsupported
+    fast_render.FastTemplate(template.path)  # no Unsupported
     copier, fast = both(monkeypatch, tmp_path, template, {"project_name": "p"})
     assert_same(copier, fast)
     assert sorted(fast[1]) == ["README.md", "mlt-template.yml"]  # no task or migration ran
@@ -253,8 +241,8 @@ def test_min_copier_version_above_the_installed_copier_is_copiers_error(tmp_path
     template = tiny_bundled(
         tmp_path / "tpl", {"copier.yml": TINY["copier.yml"] + "_min_copier_version: '99.0'\n"}
     )
-    with pytest.raises(fastrender.Unsupported):
-        fastrender.FastTemplate(template.path)
+    with pytest.raises(fast_render.Unsupported):
+        fast_render.FastTemplate(template.path)
     monkeypatch.delenv(RENDERER_ENV, raising=False)
     with pytest.raises(MltError) as info:
         render_template(template, tmp_path / "out", {"project_name": "p"})
@@ -397,12 +385,12 @@ def test_component_globs_match_like_pathspec():
 
     patterns = ("copier.yml", "mlt-template.yml", "~*", "*.py[co]", "__pycache__", ".git")
     patterns += (".DS_Store", "*.bak", "a?c")
-    assert all(fastrender.COMPONENT_GLOB.fullmatch(p) for p in patterns)
+    assert all(fast_render.COMPONENT_GLOB.fullmatch(p) for p in patterns)
     for odd in ("a/b", "**", "!x", "#x", "x ", "..", "[!a]", "a\\b", "x/"):
-        assert not fastrender.COMPONENT_GLOB.fullmatch(odd), odd
+        assert not fast_render.COMPONENT_GLOB.fullmatch(odd), odd
     spec = pathspec.PathSpec.from_lines("gitignore", patterns)
     paths = [p.relative_to(resources.templates_dir()) for p in resources.templates_dir().rglob("*")]
     paths += map(Path, ["x/__pycache__/y.py", "a.pyc", "b/c.pyo", "b.pyx", "d/~x/y", "g/.gitx"])
     paths += map(Path, ["abc", "a/abc/d", "ac", "copier.yml.bak", "x/copier.yml", ".git/z"])
     for path in paths:
-        assert fastrender.matches_a_component(patterns, path) == spec.match_file(path), path
+        assert fast_render.matches_a_component(patterns, path) == spec.match_file(path), path

@@ -14,11 +14,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from fastrender_support import assert_same, files_only, in_memory
 
+from mlt.copier_subset import fast_render
 from mlt.errors import UsageError
-from mlt.scaffold import fastrender
-from mlt.scaffold.render import RENDERER_ENV, TemplateSource, render_files, render_template
+from mlt.scaffold.render import RENDERER_ENV, render_files, render_template
+from mlt.template.source import TemplateSource
+from tests.scaffold.fastrender_support import assert_same, files_only, in_memory
+from tests.support.git import IDENTITY_FLAGS
+from tests.support.git import git as support_git
+from tests.support.trees import write_tree
 
 COPIER_YML = """\
 project_name:
@@ -59,27 +63,15 @@ V2 = {
 
 
 def git(cwd: Path, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
+    """git with a fixed identity: these template repos are made without tests.support's git_env."""
+    return support_git(cwd, *IDENTITY_FLAGS, *args, input=stdin)
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> None:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+    write_tree(root, files)
+    for rel in files:
         if rel.endswith(".sh") or rel.endswith(".sh.jinja"):
-            path.chmod(0o755)
+            (root / rel).chmod(0o755)
 
 
 def commit(root: Path, files: dict[str, str | bytes], tag: str | None = None) -> str:
@@ -214,7 +206,7 @@ def test_dirty_head_falls_back_to_copier_and_a_tag_ignores_the_changes(tmp_path,
     (repo / "untracked.txt").write_text("new\n", encoding="utf-8")
     answers = {"project_name": "demo"}
     head = TemplateSource.external(str(repo), "HEAD")
-    with pytest.raises(fastrender.Unsupported, match="dirty"):
+    with pytest.raises(fast_render.Unsupported, match="dirty"):
         render_with("fast", monkeypatch, head, tmp_path / "strict", answers)
     with pytest.warns(Warning):  # copier's DirtyLocalWarning
         result = render_with(None, monkeypatch, head, tmp_path / "head", answers)
@@ -232,7 +224,7 @@ def test_dirty_head_falls_back_to_copier_and_a_tag_ignores_the_changes(tmp_path,
 def test_missing_ref_reads_the_same(tmp_path, monkeypatch, repo, renderer):
     template = TemplateSource.external(str(repo), "v9")
     if renderer == "fast":
-        with pytest.raises(fastrender.Unsupported):
+        with pytest.raises(fast_render.Unsupported):
             render_with(renderer, monkeypatch, template, tmp_path / "c", {"project_name": "x"})
         return
     with pytest.raises(UsageError) as info:
@@ -262,7 +254,7 @@ def test_answer_errors_read_the_same(tmp_path, monkeypatch, repo):
 def test_unsupported_git_templates_fall_back_to_copier(tmp_path, monkeypatch, repo, change):
     commit(repo, change, "v3")
     template = TemplateSource.external(str(repo), "v3")
-    with pytest.raises(fastrender.Unsupported):
+    with pytest.raises(fast_render.Unsupported):
         render_with("fast", monkeypatch, template, tmp_path / "strict", {"project_name": "x"})
     dest = tmp_path / "fallback"
     result = render_with(None, monkeypatch, template, dest, {"project_name": "x"})
@@ -274,14 +266,15 @@ def test_symlinks_fall_back_to_copier(tmp_path, monkeypatch, repo):
     (repo / "link.md").symlink_to("docs/guide.md")
     commit(repo, {}, "v3")
     template = TemplateSource.external(str(repo), "v3")
-    with pytest.raises(fastrender.Unsupported, match="symlink"):
+    with pytest.raises(fast_render.Unsupported, match="symlink"):
         render_with("fast", monkeypatch, template, tmp_path / "strict", {"project_name": "x"})
 
 
 def test_git_template_render_does_not_import_copier(tmp_path, repo):
     code = (
         "import sys; from pathlib import Path\n"
-        "from mlt.scaffold.render import TemplateSource, render_template\n"
+        "from mlt.scaffold.render import render_template\n"
+        "from mlt.template.source import TemplateSource\n"
         f"t = TemplateSource.external({str(repo)!r}, 'v2')\n"
         f"r = render_template(t, Path({str(tmp_path / 'out')!r}), {{'project_name': 'x'}})\n"
         "assert r.version == 'v2', r\n"

@@ -9,10 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlt.cli import app
-
-
-def git(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
+from tests.support.git import git_run
 
 
 @pytest.mark.slow
@@ -22,11 +19,16 @@ def test_new_commits_a_lock_that_ci_can_sync_against(tmp_path, runner, monkeypat
     assert result.exit_code == 0, result.output
     child = tmp_path / "locked"
     assert (child / "uv.lock").is_file()
-    assert git(child, "log", "-1", "--format=%s").stdout.strip() == "Pin dependencies in uv.lock"
-    assert git(child, "status", "--porcelain").stdout == ""
+    assert (
+        git_run(child, "log", "-1", "--format=%s").stdout.strip() == "Pin dependencies in uv.lock"
+    )
+    assert git_run(child, "status", "--porcelain").stdout == ""
     # The lock is the child's own file: the pristine render (the update base) has none.
-    assert git(child, "cat-file", "-e", "mlt/template:uv.lock").returncode != 0
-    assert git(child, "rev-parse", "HEAD^").stdout == git(child, "rev-parse", "mlt/template").stdout
+    assert git_run(child, "cat-file", "-e", "mlt/template:uv.lock").returncode != 0
+    assert (
+        git_run(child, "rev-parse", "HEAD^").stdout
+        == git_run(child, "rev-parse", "mlt/template").stdout
+    )
     # What CI runs first: the lock matches pyproject.toml.
     check = subprocess.run(
         ["uv", "lock", "--locked"], cwd=child, capture_output=True, text=True, check=False

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 
 from mlt.errors import MltError, UsageError
-from mlt.scaffold.render import UNVERSIONED, TemplateSource, render_template
+from mlt.scaffold.render import render_template
+from mlt.template.source import UNVERSIONED, TemplateSource
 
 PLAIN = {
     "copier.yml": "project_name:\n  type: str\ncolour:\n  type: str\n  default: red\n"

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from mlt.scaffold.sourcetree import Blob, SourceTree, TreeError
+from mlt.copier_subset.source_tree import Blob, SourceTree, TreeError
 
 
 def test_a_folder_is_read_whole_with_modes_and_empty_folders(tmp_path):

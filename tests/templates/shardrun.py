@@ -19,7 +19,8 @@ from typing import Any
 
 import yaml
 
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.template.source import TemplateSource
+from mlt.scaffold.render import render_template
 
 REGION = "us-east-1"
 # What the optional <project>-storage Secret would hold (envFrom in the manifest).

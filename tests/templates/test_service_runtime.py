@@ -18,7 +18,8 @@ import pytest
 import tomllib
 import yaml
 
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.template.source import TemplateSource
+from mlt.scaffold.render import render_template
 
 REPO = Path(__file__).resolve().parents[2]
 GPU = {"gpu": True, "framework": "pytorch", "target_requests_per_second": 35}

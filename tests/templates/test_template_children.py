@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.template.source import TemplateSource
+from mlt.scaffold.render import render_template
 
 from .matrix import TYPES
 from .wheels import cpu_torch_index, wheel_dirs

@@ -11,7 +11,8 @@ from ruamel.yaml import YAML
 from mlt import resources
 from mlt.cli import app
 from mlt.errors import UsageError
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.template.source import TemplateSource
+from mlt.scaffold.render import render_template
 
 TYPE_SPECIFIC = {
     "batch-job": {

@@ -18,7 +18,8 @@ import tomllib
 from ruamel.yaml import YAML
 
 from mlt.errors import UsageError
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.template.source import TemplateSource
+from mlt.scaffold.render import render_template
 
 from .matrix import CASES, Case, expected_base_image, is_delivery
 

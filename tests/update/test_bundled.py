@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from updatekit import commit_all, copy_bundled, make_child, sh, write_files
 
 from mlt.cli import app
 from mlt.provenance import Provenance
 from mlt.update import UpdateOptions, update_project
+from tests.support.git import commit_all, git
+from tests.support.trees import write_tree
+from tests.support.update_kit import copy_bundled, make_child
 
 
 def bump(template_dir, version, files, migrations="[]"):
     """Release a new bundled template version: change files, set version and migrations."""
-    write_files(template_dir, files)
-    write_files(
+    write_tree(template_dir, files)
+    write_tree(
         template_dir, {"mlt-template.yml": f"version: {version}\nmigrations: {migrations}\n"}
     )
 
@@ -21,7 +23,7 @@ def bump(template_dir, version, files, migrations="[]"):
 def test_update_across_bundled_versions(tmp_path, bundled, runner):
     child = make_child(tmp_path / "c", "demo", project_type="library")
     assert Provenance.read(child).source == "bundled:library"
-    write_files(child, {"README.md": (child / "README.md").read_text() + "\nlocal line\n"})
+    write_tree(child, {"README.md": (child / "README.md").read_text() + "\nlocal line\n"})
     commit_all(child)
     bump(bundled, "1.1.0", {"project/CONTRIBUTING.md": "be nice\n"})
 
@@ -33,7 +35,7 @@ def test_update_across_bundled_versions(tmp_path, bundled, runner):
     assert (child / "CONTRIBUTING.md").read_text() == "be nice\n"
     assert "local line" in (child / "README.md").read_text()
     assert Provenance.read(child).version == "1.1.0"
-    assert sh(child, "log", "-1", "--format=%s") == "Update template to 1.1.0"
+    assert git(child, "log", "-1", "--format=%s") == "Update template to 1.1.0"
     assert runner.invoke(app, ["check", str(child)]).exit_code == 0
 
 
@@ -81,7 +83,7 @@ def release_v2_with_rename(bundled, migrations=MIGRATION):
 def test_without_the_migration_the_rename_is_a_modify_delete_conflict(tmp_path, bundled):
     child = make_child(tmp_path / "c", "demo", project_type="library")
     guide = (child / "docs/guide.md").read_text().replace("line 2.", "line 2 (ours).")
-    write_files(child, {"docs/guide.md": guide})
+    write_tree(child, {"docs/guide.md": guide})
     commit_all(child)
     release_v2_with_rename(bundled, migrations="[]")
     result = update_project(child, UpdateOptions(dry_run=True))
@@ -91,7 +93,7 @@ def test_without_the_migration_the_rename_is_a_modify_delete_conflict(tmp_path, 
 def test_migration_renames_file_and_answer_once(tmp_path, bundled):
     child = make_child(tmp_path / "c", "demo", project_type="library", data={"greeting": "yo"})
     guide = (child / "docs/guide.md").read_text().replace("line 2.", "line 2 (ours).")
-    write_files(child, {"docs/guide.md": guide})
+    write_tree(child, {"docs/guide.md": guide})
     commit_all(child)
     release_v2_with_rename(bundled)
 
@@ -108,9 +110,9 @@ def test_migration_renames_file_and_answer_once(tmp_path, bundled):
     answers = Provenance.read(child).answers
     assert answers["salutation"] == "yo" and "greeting" not in answers
     assert "yo" in (child / "README.md").read_text()
-    assert sh(child, "log", "-1", "--format=%s") == "Update template to 2.0.0"
-    assert sh(child, "rev-list", "--count", "--first-parent", "HEAD~1..HEAD") == "1"
-    assert sh(child, "status", "--porcelain") == ""
+    assert git(child, "log", "-1", "--format=%s") == "Update template to 2.0.0"
+    assert git(child, "rev-list", "--count", "--first-parent", "HEAD~1..HEAD") == "1"
+    assert git(child, "status", "--porcelain") == ""
 
     bump(
         bundled,

@@ -6,9 +6,10 @@ import json
 import subprocess
 import sys
 
-from updatekit import commit_all, make_child, v2_changes, write_files
-
 from mlt.cli import app
+from tests.support.git import commit_all
+from tests.support.trees import write_tree
+from tests.support.update_kit import make_child, v2_changes
 
 
 def test_check_exit_codes_for_a_git_template(tmp_path, template, runner):
@@ -26,7 +27,7 @@ def test_check_exit_codes_for_a_git_template(tmp_path, template, runner):
 
 def test_check_fails_on_committed_conflict_markers(tmp_path, bundled, runner):
     child = make_child(tmp_path / "c", "demo", project_type="library")
-    write_files(child, {"notes.md": "a\n<<<<<<< before updating\nx\n=======\ny\n>>>>>>> after\n"})
+    write_tree(child, {"notes.md": "a\n<<<<<<< before updating\nx\n=======\ny\n>>>>>>> after\n"})
     commit_all(child)
     result = runner.invoke(app, ["check", str(child)])
     assert result.exit_code == 1
@@ -35,7 +36,7 @@ def test_check_fails_on_committed_conflict_markers(tmp_path, bundled, runner):
 
 def test_check_fails_on_tracked_rej_files(tmp_path, bundled, runner):
     child = make_child(tmp_path / "c", "demo", project_type="library")
-    write_files(child, {"pyproject.toml.rej": "@@ -1 +1 @@\n"})
+    write_tree(child, {"pyproject.toml.rej": "@@ -1 +1 @@\n"})
     commit_all(child)
     result = runner.invoke(app, ["check", str(child), "--json"])
     assert result.exit_code == 1
@@ -44,7 +45,7 @@ def test_check_fails_on_tracked_rej_files(tmp_path, bundled, runner):
 
 def test_check_passes_with_only_untracked_markers(tmp_path, bundled, runner):
     child = make_child(tmp_path / "c", "demo", project_type="library")
-    write_files(child, {"doc.rst": "Title\n=======\n"})
+    write_tree(child, {"doc.rst": "Title\n=======\n"})
     commit_all(child, "doc")
     (child / "untracked.txt").write_text("<<<<<<< not tracked\n")
     assert runner.invoke(app, ["check", str(child)]).exit_code == 0

@@ -6,19 +6,17 @@ import json
 import shutil
 
 import pytest
-from updatekit import TemplateRepo, make_child, sh
 
 from mlt.cli import app
 from mlt.provenance import Provenance
+from tests.support.git import git
+from tests.support.templates import NAME_AND_FRAMEWORK
+from tests.support.update_kit import TemplateRepo, make_child
 
-COPIER_V1 = """\
-_subdirectory: project
-project_name:
-  type: str
-framework:
-  type: str
-  choices: [none, pytorch]
-  default: none
+COPIER_V1 = (
+    "_subdirectory: project\n"
+    + NAME_AND_FRAMEWORK
+    + """\
 custom_install:
   type: bool
   default: false
@@ -26,6 +24,7 @@ replicas:
   type: int
   default: 1
 """
+)
 # v2: a choice renamed, a bool turned into a str choice, a new validator.
 COPIER_V2 = """\
 _subdirectory: project
@@ -78,7 +77,7 @@ def test_moved_template_names_the_path_and_the_repoint_command(tmp_path, child, 
             f"error: template {template.root} (recorded in .mlt.yaml) is not there any more\n"
             "hint: if the template moved, re-point this project: mlt update --template NEW_SRC\n"
         )
-    before = sh(project, "rev-parse", "HEAD")
+    before = git(project, "rev-parse", "HEAD")
     result = run(
         runner, "update", str(project), "--template", str(moved),
         "-d", "framework=torch", "-d", "custom_install=yes", "-d", "replicas=3",
@@ -87,7 +86,7 @@ def test_moved_template_names_the_path_and_the_repoint_command(tmp_path, child, 
     prov = Provenance.read(project)
     assert (prov.source, prov.version) == (str(moved), "v2")
     assert (project / "README.md").read_text() == "torch yes 3\n"
-    assert sh(project, "rev-parse", "HEAD^1") == before
+    assert git(project, "rev-parse", "HEAD^1") == before
     assert (
         f"_src_path: {moved}" in (project / ".copier-answers.yml").read_text()
         if (project / ".copier-answers.yml").exists()
@@ -119,7 +118,7 @@ def test_a_rejected_answer_names_question_value_choices_and_fix(
 ):
     monkeypatch.setenv("MLT_RENDERER", renderer)
     _, project = child
-    before = sh(project, "rev-parse", "HEAD")
+    before = git(project, "rev-parse", "HEAD")
     result = run(runner, "update", str(project))
     assert (result.exit_code, result.stderr) == (
         2,
@@ -138,7 +137,7 @@ def test_a_rejected_answer_names_question_value_choices_and_fix(
     assert result.stderr == (
         "error: invalid replicas '1': at least 2\nhint: give it a new answer: -d replicas=VALUE\n"
     )
-    assert sh(project, "rev-parse", "HEAD") == before  # nothing happened
+    assert git(project, "rev-parse", "HEAD") == before  # nothing happened
 
 
 def test_check_names_the_answer_that_needs_a_new_value(child, runner):
@@ -163,4 +162,4 @@ def test_diff_takes_new_answers(child, runner):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "-pytorch True 1\n+jax no 4\n" in result.stdout
-    assert sh(project, "status", "--porcelain") == ""
+    assert git(project, "status", "--porcelain") == ""

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from updatekit import TemplateRepo
-
 from mlt.cli import app
 from mlt.provenance import Provenance
+from tests.support.update_kit import TemplateRepo
 
 COPIER_YML = """\
 project_name:

@@ -11,12 +11,14 @@ import os
 import subprocess
 
 import pytest
-from foreignkit import FIXTURES, copier_copy, copier_update, tree_files
-from updatekit import commit_all, make_child, sh, write_files
 
 from mlt.provenance import Provenance
 from mlt.scaffold.render import RENDERER_ENV
 from mlt.update import UpdateOptions, update_project
+from tests.support.git import commit_all, git
+from tests.support.trees import write_tree
+from tests.support.update_kit import make_child
+from tests.update.foreign_kit import FIXTURES, copier_copy, copier_update, tree_files
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +78,7 @@ def test_new_then_update_to_a_newer_tag_match_copier(tmp_path, bundles, case, mo
         assert prov.answers["project_name"] == "Demo Proj"
         assert (child / "src" / "demo_proj" / "cli.py").is_file()
 
-    write_files(child, {"NOTES.md": "ours\n"})  # a file of the child's own survives
+    write_tree(child, {"NOTES.md": "ours\n"})  # a file of the child's own survives
     commit_all(child)
     expected = tree_files(
         copier_update(child, tmp_path / "copier-update", new, answers_file=ANSWERS_FILES[case])
@@ -86,4 +88,4 @@ def test_new_then_update_to_a_newer_tag_match_copier(tmp_path, bundles, case, mo
     assert Provenance.read(child).version == new
     assert tree_files(child) == expected
     assert (child / "NOTES.md").read_text() == "ours\n"
-    assert sh(child, "status", "--porcelain") == ""
+    assert git(child, "status", "--porcelain") == ""

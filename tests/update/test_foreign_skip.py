@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from foreignkit import copier_update, tree_files
-from updatekit import TemplateRepo, commit_all, make_child, sh, write_files
 
 from mlt.scaffold.render import RENDERER_ENV
 from mlt.update import UpdateOptions, diff_project, update_project
 from mlt.update.skipped import matcher
+from tests.support.git import commit_all, git
+from tests.support.trees import write_tree
+from tests.support.update_kit import TemplateRepo, make_child
+from tests.update.foreign_kit import copier_update, tree_files
 
 COPIER_YML = """\
 _subdirectory: project
@@ -44,7 +46,7 @@ V2 = {
 def _child(tmp_path):
     template = TemplateRepo(tmp_path / "tpl", V1)
     child = make_child(tmp_path / "children", "demo", str(template.root), "v1")
-    write_files(child, {"config.yaml": "level: mine\n", "notes.md": None, "demo.env": None})
+    write_tree(child, {"config.yaml": "level: mine\n", "notes.md": None, "demo.env": None})
     commit_all(child, "local: own config, drop notes and env")
     template.release(V2, "v2")
     return template, child
@@ -70,9 +72,9 @@ def test_update_keeps_existing_skip_files_and_recreates_deleted_ones(tmp_path, m
     # `/notes.md` is anchored at the root: the deeper one merges as usual.
     assert (child / "deep/notes.md").read_text() == "deep notes v2\n"
     assert (child / "README.md").read_text() == "# demo (v2)\n"
-    assert sh(child, "status", "--porcelain") == ""
+    assert git(child, "status", "--porcelain") == ""
     # The pristine render on mlt/template is the template's, not the child's.
-    assert sh(child, "show", "mlt/template:config.yaml") == "level: 2"
+    assert git(child, "show", "mlt/template:config.yaml") == "level: 2"
 
 
 def test_update_gives_the_tree_copier_gives(tmp_path, monkeypatch):

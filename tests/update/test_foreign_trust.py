@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from updatekit import TemplateRepo, sh
-
 from mlt.cli import app
 from mlt.provenance import Provenance
+from tests.support.git import git
+from tests.support.update_kit import TemplateRepo
 
 COPIER_YML = """\
 _subdirectory: project
@@ -49,7 +49,7 @@ def test_new_with_trust_renders_and_runs_tasks_after_the_commit(tmp_path, runner
     assert (child / "task-ran.txt").read_text() == "Demo Proj\n"
     assert "ran task: echo Demo Proj > task-ran.txt" in result.stdout
     # The task's output is the user's to keep or not: not in the pristine commit.
-    assert "task-ran.txt" not in sh(child, "ls-tree", "-r", "--name-only", "HEAD")
+    assert "task-ran.txt" not in git(child, "ls-tree", "-r", "--name-only", "HEAD")
 
 
 def test_update_needs_trust_for_extensions(tmp_path, runner):
@@ -108,7 +108,7 @@ def test_copier_migrations_run_around_the_merge_with_trust(tmp_path, runner):
     result = runner.invoke(app, ["update", str(child), "--trust"])
     assert result.exit_code == 0, result.output
     # "before": in the child before the merge, committed on its own.
-    assert sh(child, "log", "-1", "--format=%s", "HEAD^1") == "Template migrations before v2"
+    assert git(child, "log", "-1", "--format=%s", "HEAD^1") == "Template migrations before v2"
     assert (child / "moved-notes.txt").read_text() == "notes\n"
     # "after" (the default stage): after the merge, with copier's variables.
     assert (child / "migrated.txt").read_text() == "v1-v2 demo\n"
@@ -119,16 +119,16 @@ def test_copier_migrations_run_around_the_merge_with_trust(tmp_path, runner):
 def test_after_migrations_run_when_a_conflicted_update_is_continued(tmp_path, runner):
     child = _migrating_child(tmp_path, runner)
     (child / "notes.txt").write_text("ours\n")
-    sh(child, "commit", "-q", "-am", "local notes")
+    git(child, "commit", "-q", "-am", "local notes")
     # v3: notes change upstream too (a conflict); v2's "after" migration is crossed.
     template_root = tmp_path / "tpl"
     (template_root / "project/notes.txt").write_text("theirs\n")
-    sh(template_root, "commit", "-q", "-am", "v3")
-    sh(template_root, "tag", "v3")
+    git(template_root, "commit", "-q", "-am", "v3")
+    git(template_root, "tag", "v3")
     result = runner.invoke(app, ["update", str(child), "--ref", "v3"])
     assert result.exit_code == 3, result.output
     (child / "notes.txt").write_text("resolved\n")
-    sh(child, "add", "notes.txt")
+    git(child, "add", "notes.txt")
 
     result = runner.invoke(app, ["update", str(child), "--continue", "--trust"])
     assert result.exit_code == 0, result.output

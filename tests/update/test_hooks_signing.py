@@ -8,16 +8,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from updatekit import commit_all, make_child, refs, sh, write_files
 
 from mlt.cli import app
 from mlt.update.journal import JOURNAL_FILE
+from tests.support.git import commit_all, git
+from tests.support.trees import write_tree
+from tests.support.update_kit import make_child, refs
 
 MERGE_HOOKS = ["pre-merge-commit", "prepare-commit-msg", "commit-msg"]
 
 
 def release(bundled, version: str, readme: str) -> None:
-    write_files(
+    write_tree(
         bundled,
         {
             "mlt-template.yml": f"version: {version}\nmigrations: []\n",
@@ -36,7 +38,7 @@ def state(repo) -> tuple:
     """Refs (mlt/template included), status, merge state, journal: all that may not change."""
     return (
         refs(repo),
-        sh(repo, "status", "--porcelain", "--untracked-files=all"),
+        git(repo, "status", "--porcelain", "--untracked-files=all"),
         (repo / ".git" / "MERGE_HEAD").exists(),
         (repo / ".git" / JOURNAL_FILE).exists(),
         (repo / "README.md").read_text(),
@@ -46,7 +48,7 @@ def state(repo) -> tuple:
 @pytest.fixture
 def child(tmp_path, bundled):
     path = make_child(tmp_path, "demo", project_type="library")
-    write_files(path, {"notes.txt": "mine\n"})
+    write_tree(path, {"notes.txt": "mine\n"})
     commit_all(path)
     release(bundled, "2.0.0", "# {{ project_name }} v2\n\n{{ greeting }}\n")
     return path
@@ -81,16 +83,16 @@ def test_passing_hooks_run_like_for_git_merge(child, runner):
     assert result.exit_code == 0, result.output
     ran = [line.split()[0] for line in log.read_text().splitlines()]
     assert ran == ["pre-merge-commit", "prepare-commit-msg", "commit-msg", "post-merge"]
-    assert "Reviewed-by: hook" in sh(child, "log", "-1", "--format=%B")
+    assert "Reviewed-by: hook" in git(child, "log", "-1", "--format=%B")
     assert "v2" in (child / "README.md").read_text()
 
 
 def test_continue_honours_commit_hooks(child, bundled, runner):
-    write_files(child, {"README.md": "# demo ours\n\nhello\n"})
+    write_tree(child, {"README.md": "# demo ours\n\nhello\n"})
     commit_all(child)
     assert runner.invoke(app, ["update", str(child)]).exit_code == 3
-    write_files(child, {"README.md": "# demo ours v2\n\nhello\n"})
-    sh(child, "add", "README.md")
+    write_tree(child, {"README.md": "# demo ours v2\n\nhello\n"})
+    git(child, "add", "README.md")
     hook(child, "pre-commit", "echo 'lint failed' >&2; exit 1")
 
     refused = runner.invoke(app, ["update", str(child), "--continue"])
@@ -101,7 +103,7 @@ def test_continue_honours_commit_hooks(child, bundled, runner):
     (child / ".git" / "hooks" / "pre-commit").unlink()
     done = runner.invoke(app, ["update", str(child), "--continue"])
     assert done.exit_code == 0, done.output
-    assert sh(child, "rev-parse", "mlt/template") == sh(child, "rev-parse", "HEAD^2")
+    assert git(child, "rev-parse", "mlt/template") == git(child, "rev-parse", "HEAD^2")
     assert not (child / ".git" / JOURNAL_FILE).exists()
 
 
@@ -118,20 +120,20 @@ def test_commit_gpgsign_signs_the_merge_commit(child, runner, tmp_path):
     signer.write_text(FAKE_GPG)
     signer.chmod(0o755)
     for key, value in [("commit.gpgsign", "true"), ("gpg.program", str(signer))]:
-        sh(child, "config", key, value)
-    sh(child, "config", "user.signingkey", "0123456789ABCDEF")
+        git(child, "config", key, value)
+    git(child, "config", "user.signingkey", "0123456789ABCDEF")
 
     result = runner.invoke(app, ["update", str(child)])
 
     assert result.exit_code == 0, result.output
-    assert "-----BEGIN PGP SIGNATURE-----" in sh(child, "cat-file", "commit", "HEAD")
+    assert "-----BEGIN PGP SIGNATURE-----" in git(child, "cat-file", "commit", "HEAD")
     # mlt's own pristine render is not the user's commit: it stays unsigned.
-    assert "gpgsig" not in sh(child, "cat-file", "commit", "mlt/template")
+    assert "gpgsig" not in git(child, "cat-file", "commit", "mlt/template")
 
 
 def test_a_broken_signer_restores_the_exact_state(child, runner):
-    sh(child, "config", "commit.gpgsign", "true")
-    sh(child, "config", "gpg.program", "false")
+    git(child, "config", "commit.gpgsign", "true")
+    git(child, "config", "gpg.program", "false")
     before = state(child)
 
     result = runner.invoke(app, ["update", str(child)])

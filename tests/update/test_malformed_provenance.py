@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from updatekit import sh
 
 from mlt.cli import app
+from tests.support.git import git
 
 SHAPES = {
     "answers-list": (
@@ -51,8 +51,8 @@ SHAPES = {
 def test_malformed_provenance_is_one_error_line(tmp_path, runner, shape, command):
     child = tmp_path / "demo"  # a repository with one commit: enough to reach the read
     child.mkdir()
-    sh(child, "init", "-q")
-    sh(child, "commit", "-q", "--allow-empty", "-m", "init")
+    git(child, "init", "-q")
+    git(child, "commit", "-q", "--allow-empty", "-m", "init")
     content, message = SHAPES[shape]
     target = child / ".mlt.yaml"
     if isinstance(content, bytes):

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from updatekit import COPIER_YML, commit_all, make_child, sh, v2_changes
 
 from mlt.cli import app
 from mlt.update import UpdateOptions, update_project
+from tests.support.git import commit_all, git
+from tests.support.update_kit import COPIER_YML, make_child, v2_changes
 
 
 def _release_with_task(template):
@@ -27,7 +28,7 @@ def test_tasks_are_skipped_with_a_warning_without_trust(tmp_path, template, runn
     assert result.exit_code == 0, result.output
     assert "1 task(s) that were NOT run" in result.stderr
     assert not (child / "task-ran.txt").exists()
-    assert "task-ran.txt" not in sh(child, "ls-tree", "-r", "--name-only", "mlt/template")
+    assert "task-ran.txt" not in git(child, "ls-tree", "-r", "--name-only", "mlt/template")
 
 
 def test_tasks_run_once_in_the_repo_with_trust(tmp_path, template):
@@ -37,7 +38,7 @@ def test_tasks_run_once_in_the_repo_with_trust(tmp_path, template):
     assert result.status == "updated"
     assert (child / "task-ran.txt").read_text() == "demo\n"
     assert result.messages == ["ran task: echo demo > task-ran.txt"]
-    assert "task-ran.txt" not in sh(child, "ls-tree", "-r", "--name-only", "mlt/template")
+    assert "task-ran.txt" not in git(child, "ls-tree", "-r", "--name-only", "mlt/template")
 
 
 # Where a local insertion cannot touch an upstream hunk (line indexes before which to insert).

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from updatekit import commit_all, make_child, refs, sh, write_files
 
 from mlt.cli import app
+from tests.support.git import commit_all, git
+from tests.support.trees import write_tree
+from tests.support.update_kit import make_child, refs
 
 READMES = {
     "1.0.0": "# {{ project_name }}\n\n{{ greeting }}\n",
@@ -18,7 +20,7 @@ READMES = {
 
 
 def release(bundled, version: str, readme: str) -> None:
-    write_files(
+    write_tree(
         bundled,
         {
             "mlt-template.yml": f"version: {version}\nmigrations: []\n",
@@ -31,37 +33,37 @@ def release(bundled, version: str, readme: str) -> None:
 def child(tmp_path, bundled):
     """A child with local edits and a deleted template file, at 1.0.0; 2.0.0 is released."""
     path = make_child(tmp_path, "demo", project_type="library")
-    write_files(path, {"README.md": (path / "README.md").read_text() + "\nOur notes.\n"})
-    sh(path, "rm", "-q", "docs/guide.md")
+    write_tree(path, {"README.md": (path / "README.md").read_text() + "\nOur notes.\n"})
+    git(path, "rm", "-q", "docs/guide.md")
     commit_all(path, "local work")
     release(bundled, "2.0.0", "# {{ project_name }} v2\n\n{{ greeting }}\n")
     return path
 
 
 def damage_merge(child):
-    sh(child, "switch", "-q", "mlt/template")
-    sh(child, "merge", "-q", "--no-ff", "--no-edit", "main")
-    sh(child, "switch", "-q", "main")
+    git(child, "switch", "-q", "mlt/template")
+    git(child, "merge", "-q", "--no-ff", "--no-edit", "main")
+    git(child, "switch", "-q", "main")
 
 
 def damage_commit(child):
-    sh(child, "switch", "-q", "mlt/template")
-    write_files(child, {"extra.txt": "oops\n"})
+    git(child, "switch", "-q", "mlt/template")
+    write_tree(child, {"extra.txt": "oops\n"})
     commit_all(child, "fix typo")
-    sh(child, "switch", "-q", "main")
+    git(child, "switch", "-q", "main")
 
 
 def damage_rewind(child, runner, bundled):
     # Update to 2.0.0 first, then put mlt/template back on the 1.0.0 render.
     assert runner.invoke(app, ["update", str(child)]).exit_code == 0
-    sh(child, "branch", "-f", "mlt/template", "mlt/template^")
+    git(child, "branch", "-f", "mlt/template", "mlt/template^")
     release(bundled, "3.0.0", "# {{ project_name }} v3\n\n{{ greeting }}\n")
 
 
 @pytest.mark.parametrize("how", ["force-to-main", "merge-into", "commit-onto", "rewind"])
 def test_damaged_template_branch_is_refused_then_rebuilt(child, bundled, runner, how):
     if how == "force-to-main":
-        sh(child, "branch", "-f", "mlt/template", "main")
+        git(child, "branch", "-f", "mlt/template", "main")
     elif how == "merge-into":
         damage_merge(child)
     elif how == "commit-onto":
@@ -76,7 +78,7 @@ def test_damaged_template_branch_is_refused_then_rebuilt(child, bundled, runner,
     errors = [ln for ln in refused.stderr.splitlines() if ln.startswith("error:")]
     assert len(errors) == 1 and "mlt/template is not the pristine template history" in errors[0]
     assert "mlt update --rebase-template" in json.loads(refused.stdout)["hint"]
-    assert refs(child) == before and sh(child, "status", "--porcelain") == ""
+    assert refs(child) == before and git(child, "status", "--porcelain") == ""
     for other in (["diff", str(child)], ["update", str(child), "--dry-run"]):
         assert runner.invoke(app, other).exit_code == 1
 
@@ -86,8 +88,8 @@ def test_damaged_template_branch_is_refused_then_rebuilt(child, bundled, runner,
     rebuilt = runner.invoke(app, ["update", str(child), "--rebase-template"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "mlt/template rebuilt" in rebuilt.stdout
-    assert sh(child, "diff", "HEAD~1", "HEAD") == ""  # the anchor changes no file
-    assert sh(child, "rev-parse", "HEAD^2") == sh(child, "rev-parse", "mlt/template")
+    assert git(child, "diff", "HEAD~1", "HEAD") == ""  # the anchor changes no file
+    assert git(child, "rev-parse", "HEAD^2") == git(child, "rev-parse", "mlt/template")
 
     release(bundled, "3.0.0", "# {{ project_name }} v3\n\n{{ greeting }}\n")
     updated = runner.invoke(app, ["update", str(child)])

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from updatekit import PNG, commit_all, make_child, refs, sh, v2_changes, write_files
 
 from mlt.cli import app
 from mlt.provenance import Provenance
 from mlt.update import UpdateOptions, update_project
+from tests.support.git import commit_all, git
+from tests.support.trees import write_tree
+from tests.support.update_kit import PNG, make_child, refs, v2_changes
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def child(tmp_path, template):
 
 
 def test_clean_update_is_one_merge_commit_with_all_changes(child, runner):
-    write_files(
+    write_tree(
         child,
         {
             "README.md": (child / "README.md").read_text() + "\nTeam notes: keep me.\n",
@@ -32,20 +34,20 @@ def test_clean_update_is_one_merge_commit_with_all_changes(child, runner):
         },
     )
     before = commit_all(child)
-    tip = sh(child, "rev-parse", "mlt/template")
+    tip = git(child, "rev-parse", "mlt/template")
 
     result = runner.invoke(app, ["update", str(child), "--json"])
 
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["status"], data["version_from"], data["version_to"]) == ("updated", "v1", "v2")
-    assert sh(child, "log", "-1", "--format=%s") == "Update template to v2"
-    parents = sh(child, "log", "-1", "--format=%P").split()
+    assert git(child, "log", "-1", "--format=%s") == "Update template to v2"
+    parents = git(child, "log", "-1", "--format=%P").split()
     assert parents[0] == before and len(parents) == 2
-    assert sh(child, "rev-parse", "mlt/template") == parents[1]
-    assert sh(child, "rev-parse", "mlt/template^") == tip
-    assert sh(child, "rev-list", "--count", f"{before}..HEAD", "--first-parent") == "1"
-    assert sh(child, "status", "--porcelain") == ""
+    assert git(child, "rev-parse", "mlt/template") == parents[1]
+    assert git(child, "rev-parse", "mlt/template^") == tip
+    assert git(child, "rev-list", "--count", f"{before}..HEAD", "--first-parent") == "1"
+    assert git(child, "status", "--porcelain") == ""
     readme = (child / "README.md").read_text()
     assert readme.startswith("# demo (v2)") and "Team notes: keep me." in readme
     assert "return 70" in (child / "src/app.py").read_text()
@@ -71,15 +73,15 @@ def test_clean_update_is_one_merge_commit_with_all_changes(child, runner):
 
 def test_second_run_is_up_to_date(child, runner):
     assert update_project(child).status == "updated"
-    head = sh(child, "rev-parse", "HEAD")
+    head = git(child, "rev-parse", "HEAD")
     result = runner.invoke(app, ["update", str(child)])
     assert result.exit_code == 0
     assert "already up to date" in result.stdout
-    assert sh(child, "rev-parse", "HEAD") == head
+    assert git(child, "rev-parse", "HEAD") == head
 
 
 def test_conflict_exit_3_markers_stages_nothing_committed_then_continue(child, runner):
-    write_files(
+    write_tree(
         child,
         {
             "src/app.py": (child / "src/app.py")
@@ -96,9 +98,9 @@ def test_conflict_exit_3_markers_stages_nothing_committed_then_continue(child, r
     text = (child / "src/app.py").read_text()
     assert "<<<<<<< " in text and "=======" in text and ">>>>>>> " in text
     assert "return 7000  # tuned by the team" in text and "return 70\n" in text
-    stages = {line.split()[2] for line in sh(child, "ls-files", "-u", "src/app.py").splitlines()}
+    stages = {line.split()[2] for line in git(child, "ls-files", "-u", "src/app.py").splitlines()}
     assert stages == {"1", "2", "3"}
-    assert sh(child, "rev-parse", "HEAD") == before
+    assert git(child, "rev-parse", "HEAD") == before
     assert (child / ".git/MERGE_HEAD").is_file()
     # Non-conflicting upstream changes are already in the working tree, staged.
     assert (child / "CHANGELOG.md").is_file()
@@ -106,23 +108,23 @@ def test_conflict_exit_3_markers_stages_nothing_committed_then_continue(child, r
     again = runner.invoke(app, ["update", str(child), "--continue"])
     assert again.exit_code == 3 and "unmerged" in again.stderr
 
-    write_files(child, {"src/app.py": text.split("<<<<<<< ")[0] + "    return 7000\n"})
-    sh(child, "add", "src/app.py")
+    write_tree(child, {"src/app.py": text.split("<<<<<<< ")[0] + "    return 7000\n"})
+    git(child, "add", "src/app.py")
     done = runner.invoke(app, ["update", str(child), "--continue"])
     assert done.exit_code == 0, done.output
-    assert sh(child, "log", "-1", "--format=%s") == "Update template to v2"
-    assert sh(child, "log", "-1", "--format=%P").split()[0] == before
+    assert git(child, "log", "-1", "--format=%s") == "Update template to v2"
+    assert git(child, "log", "-1", "--format=%P").split()[0] == before
     assert not (child / ".git/MERGE_HEAD").exists()
     assert runner.invoke(app, ["check", str(child)]).exit_code == 0
 
 
 def test_continue_refuses_files_that_still_have_markers(child, runner):
-    write_files(
+    write_tree(
         child, {"src/app.py": (child / "src/app.py").read_text().replace("return 7", "return 7000")}
     )
     commit_all(child)
     assert runner.invoke(app, ["update", str(child)]).exit_code == 3
-    sh(child, "add", "src/app.py")  # staged with the markers still in it
+    git(child, "add", "src/app.py")  # staged with the markers still in it
     result = runner.invoke(app, ["update", str(child), "--continue"])
     assert result.exit_code == 3
     assert "conflict markers left in: src/app.py" in result.stderr
@@ -130,42 +132,42 @@ def test_continue_refuses_files_that_still_have_markers(child, runner):
 
 
 def test_file_deleted_locally_and_changed_upstream_stays_deleted(child):
-    sh(child, "rm", "-q", "src/app.py")
+    git(child, "rm", "-q", "src/app.py")
     commit_all(child, "we do not need app.py")
 
     result = update_project(child)
 
     assert result.status == "updated"
     assert not (child / "src/app.py").exists()
-    assert "src/app.py" not in sh(child, "ls-files")
+    assert "src/app.py" not in git(child, "ls-files")
     assert {f.path: f.outcome for f in result.files}["src/app.py"] == "kept-deleted"
 
 
 def test_file_changed_locally_and_deleted_upstream_is_a_conflict_keeping_local_text(child):
-    write_files(child, {"old.txt": "still needed here\n"})
+    write_tree(child, {"old.txt": "still needed here\n"})
     before = commit_all(child)
 
     result = update_project(child)
 
     assert result.status == "conflict" and result.conflicts == ["old.txt"]
     assert (child / "old.txt").read_text() == "still needed here\n"
-    assert sh(child, "rev-parse", "HEAD") == before
+    assert git(child, "rev-parse", "HEAD") == before
 
 
 def test_binary_changed_on_both_sides_conflicts_and_keeps_ours(child):
-    write_files(child, {"logo.png": b"\x89PNG our own logo \x00\x01"})
+    write_tree(child, {"logo.png": b"\x89PNG our own logo \x00\x01"})
     commit_all(child)
 
     result = update_project(child)
 
     assert result.status == "conflict" and "logo.png" in result.conflicts
     assert (child / "logo.png").read_bytes() == b"\x89PNG our own logo \x00\x01"
-    stages = {line.split()[2] for line in sh(child, "ls-files", "-u", "logo.png").splitlines()}
+    stages = {line.split()[2] for line in git(child, "ls-files", "-u", "logo.png").splitlines()}
     assert stages == {"1", "2", "3"}
 
 
 def test_dirty_tree_is_refused_with_one_line(child, runner):
-    write_files(child, {"README.md": "uncommitted\n"})
+    write_tree(child, {"README.md": "uncommitted\n"})
     before = refs(child)
     result = runner.invoke(app, ["update", str(child)])
     assert result.exit_code == 1
@@ -175,20 +177,20 @@ def test_dirty_tree_is_refused_with_one_line(child, runner):
 
 
 def test_staged_change_is_refused(child):
-    write_files(child, {"new.txt": "x\n"})
-    sh(child, "add", "new.txt")
+    write_tree(child, {"new.txt": "x\n"})
+    git(child, "add", "new.txt")
     with pytest.raises(Exception, match="uncommitted change"):
         update_project(child)
 
 
 def test_untracked_files_are_fine_unless_the_update_would_overwrite_them(child, runner):
-    write_files(child, {"scratch.txt": "mine\n"})
+    write_tree(child, {"scratch.txt": "mine\n"})
     assert update_project(child).status == "updated"
     assert (child / "scratch.txt").read_text() == "mine\n"
 
 
 def test_untracked_file_in_the_way_is_refused_and_nothing_moves(child, runner):
-    write_files(child, {"CHANGELOG.md": "my own untracked changelog\n"})
+    write_tree(child, {"CHANGELOG.md": "my own untracked changelog\n"})
     before = refs(child)
     result = runner.invoke(app, ["update", str(child)])
     assert result.exit_code == 1
@@ -207,7 +209,7 @@ def test_answer_change_via_d_renders_new_files_through_the_merge(tmp_path, templ
     assert (child / "train.py").read_text() == "import torch\n"
     assert Provenance.read(child).answers["framework"] == "pytorch"
     assert "framework: pytorch" in (child / ".copier-answers.yml").read_text()
-    assert sh(child, "log", "-1", "--format=%s") == "Update template to v1 (framework=pytorch)"
+    assert git(child, "log", "-1", "--format=%s") == "Update template to v1 (framework=pytorch)"
 
 
 def test_bad_answer_is_a_one_line_usage_error(child, runner):
@@ -221,7 +223,7 @@ def test_bad_answer_is_a_one_line_usage_error(child, runner):
 
 
 def test_dry_run_touches_nothing_and_reports_outcomes(child, runner):
-    write_files(
+    write_tree(
         child, {"src/app.py": (child / "src/app.py").read_text().replace("return 7", "return 7000")}
     )
     commit_all(child)
@@ -236,7 +238,7 @@ def test_dry_run_touches_nothing_and_reports_outcomes(child, runner):
     assert outcomes["src/app.py"] == "conflict"
     assert outcomes["CHANGELOG.md"] == "written" and outcomes["old.txt"] == "deleted"
     assert refs(child) == before_refs
-    assert sh(child, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(child, "status", "--porcelain", "--untracked-files=all") == ""
     assert (child / "src/app.py").read_text() == before_app
     assert not (child / ".git/MERGE_HEAD").exists()
 
@@ -251,14 +253,14 @@ def test_diff_prints_what_update_would_apply_and_changes_nothing(child, runner):
     assert "diff --git a/old.txt b/old.txt" in out and "deleted file" in out
     assert "rename from docs/guide.md" in out and "rename to docs/handbook.md" in out
     assert refs(child) == before
-    assert sh(child, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(child, "status", "--porcelain", "--untracked-files=all") == ""
     update_project(child)
     assert runner.invoke(app, ["diff", str(child)]).stdout == ""
 
 
 def test_not_a_child_project_is_one_line_error(tmp_path, runner):
-    sh(tmp_path, "init", "-q")
-    sh(tmp_path, "commit", "-q", "--allow-empty", "-m", "x")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "commit", "-q", "--allow-empty", "-m", "x")
     result = runner.invoke(app, ["update", str(tmp_path)])
     assert result.exit_code == 1 and "was not made by `mlt new`" in result.stderr
     result = runner.invoke(app, ["update", str(tmp_path / "nope")])
@@ -272,14 +274,14 @@ def test_update_options_ref_goes_to_the_named_tag(child):
 
 
 def test_template_only_copier_renders_updates_with_links_and_modes(tmp_path):
-    """A template fastrender declines (here: `_preserve_symlinks`) renders through copier into
+    """A template fast_render declines (here: `_preserve_symlinks`) renders through copier into
     a temp folder; the pristine commit keeps its symlink (120000) and executable (100755)."""
-    from updatekit import COPIER_YML, V1, TemplateRepo
+    from tests.support.update_kit import COPIER_YML, V1, TemplateRepo
 
     files = {**V1, "copier.yml": COPIER_YML + "_preserve_symlinks: true\n"}
     files["project/run.sh"] = "#!/bin/sh\necho run\n"
     template = TemplateRepo(tmp_path / "template", files, tag="v0")
-    (template.root / "project" / "run.sh").chmod(0o755)  # write_files cannot say these
+    (template.root / "project" / "run.sh").chmod(0o755)  # write_tree cannot say these
     (template.root / "project" / "latest.md").symlink_to("README.md")
     template.release({}, "v1")
     child = make_child(tmp_path / "c", "demo", str(template.root), "v1")
@@ -289,7 +291,7 @@ def test_template_only_copier_renders_updates_with_links_and_modes(tmp_path):
     assert result.status == "updated", result.error
     modes = {
         line.split("\t")[1]: line.split()[0]
-        for line in sh(child, "ls-tree", "-r", "mlt/template").splitlines()
+        for line in git(child, "ls-tree", "-r", "mlt/template").splitlines()
     }
     assert modes["latest.md"] == "120000" and modes["run.sh"] == "100755"
     assert modes["README.md"] == "100644" and "CHANGELOG.md" in modes

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from mlt.errors import MltError
 from mlt.gitops import Identity, commit_files, git
+from mlt.template.versions import parse_version
 from mlt.update.target import remote_tags
-from mlt.update.versions import parse_version
 
 if TYPE_CHECKING:
     from mlt.adopt.pristine import TemplateRef

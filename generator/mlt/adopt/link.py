@@ -21,12 +21,12 @@ from typing import Any
 from mlt.adopt.existing import Recorded, read_recorded
 from mlt.adopt.guess import Guess, best_guess, guess_versions
 from mlt.adopt.pristine import Asker, TemplateRef, locate
+from mlt.copier_subset.source_tree import Blob
 from mlt.errors import MltError, UsageError
 from mlt.gitops import Identity, commit_files, git, identity, run_git
-from mlt.kvpairs import parse_pairs
+from mlt.kv_pairs import parse_pairs
 from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold import cookiecutter_render as cc
-from mlt.scaffold.sourcetree import Blob
 from mlt.update import result as R
 from mlt.update.repo import TEMPLATE_REF, RepoState, ensure_clean, inspect_repo
 
@@ -219,9 +219,9 @@ def _next_update(
     ident: Identity,
 ) -> None:
     """--dry-run: what `mlt update` would change right after the adoption (newest tag)."""
+    from mlt.template.versions import same_version
     from mlt.update.merge import MergePlan, dry_merge
     from mlt.update.target import latest_version
-    from mlt.update.versions import same_version
 
     latest = latest_version(prov, state.path)
     result.next_version = latest

@@ -13,8 +13,8 @@ from mlt.scaffold import cookiecutter_render as cc
 from mlt.scaffold.answers import coerce_answers
 
 if TYPE_CHECKING:
-    from mlt.scaffold.render import RenderResult
-    from mlt.scaffold.sourcetree import Blob
+    from mlt.copier_subset.source_tree import Blob
+    from mlt.scaffold.render_result import RenderResult
 
 Asker = Callable[[str, str], "str | None"]
 
@@ -36,7 +36,8 @@ class TemplateRef:
 
     def render(self, ref: str | None) -> tuple[RenderResult, dict[str, Blob]]:
         """The files of version `ref` with these answers."""
-        from mlt.scaffold.render import TemplateSource, render_files
+        from mlt.scaffold.render import render_files
+        from mlt.template.source import TemplateSource
 
         template = TemplateSource(self.source, self.source, ref)
         template.format, template.directory = self.format, self.directory

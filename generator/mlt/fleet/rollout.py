@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mlt.errors import MltError
-from mlt.fleet import gitwork, prbody
+from mlt.fleet import git_work, pr_body
 from mlt.fleet.forges import Forge, RepoAddress, detect_kind, parse_remote
 from mlt.fleet.repos import FleetEntry, clone_dir, redact
 from mlt.gitops import git
@@ -154,12 +154,12 @@ def _roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool, out: Rep
             hint="use --push alone for such remotes",
         )
     forge = forges.for_address(address) if (opts.open_prs and address) else None
-    auth = forge.git_auth() if forge else gitwork.GitAuth()
+    auth = forge.git_auth() if forge else git_work.GitAuth()
     if entry.is_url:
-        path = gitwork.fresh_clone(entry.spec, clone_dir(entry.spec), auth)
-        base = gitwork.merged_base(path)
+        path = git_work.fresh_clone(entry.spec, clone_dir(entry.spec), auth)
+        base = git_work.merged_base(path)
         if base:
-            gitwork.set_template_branch(path, base)
+            git_work.set_template_branch(path, base)
     else:
         assert entry.path is not None
         path = entry.path
@@ -180,18 +180,18 @@ def _roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool, out: Rep
     tip = result.commit
     if result.status == R.CONFLICTED:
         message = f"Update template to {result.version_to} (conflicts)"
-        tip = gitwork.commit_conflicts(path, message)
+        tip = git_work.commit_conflicts(path, message)
     branch = result.branch or ""
     if entry.is_url and base:
-        gitwork.push_template_base(path, base, auth)
-    seen = gitwork.remote_sha(path, branch) if entry.is_url else None
+        git_work.push_template_base(path, base, auth)
+    seen = git_work.remote_sha(path, branch) if entry.is_url else None
     tip = tip or git("rev-parse", "HEAD", cwd=path)
-    if entry.is_url and onto and gitwork.same_content(path, tip, seen, onto):
+    if entry.is_url and onto and git_work.same_content(path, tip, seen, onto):
         # the same update is already pushed: keep that branch (and its PR's CI run) as is
         git("reset", "-q", "--hard", seen or tip, cwd=path)
     else:
         lease = seen if entry.is_url else _remote_tip(path, branch)
-        gitwork.push(path, branch, lease, auth)
+        git_work.push(path, branch, lease, auth)
         out.pushed = True
     if forge and address and target:
         _open_pr(forge, address, result, target, out, path)
@@ -217,7 +217,7 @@ def _origin_url(path: Path | None) -> str:
 
 def _remote_tip(path: Path, branch: str) -> str | None:
     git("fetch", "-q", "origin", cwd=path, check=False)
-    return gitwork.remote_sha(path, branch)
+    return git_work.remote_sha(path, branch)
 
 
 def _open_pr(
@@ -230,8 +230,10 @@ def _open_pr(
 ) -> None:
     branch = result.branch or ""
     conflicted = result.status == R.CONFLICTED
-    title = prbody.title(result.version_from, result.version_to or "", conflicted)
-    body = prbody.body(result, prbody.read_changelog(_template_dir(path), result.version_to or ""))
+    title = pr_body.title(result.version_from, result.version_to or "", conflicted)
+    body = pr_body.body(
+        result, pr_body.read_changelog(_template_dir(path), result.version_to or "")
+    )
     owner, name = forge.owner_of(address), address.name
     open_prs = forge.open_prs(owner, name, BRANCH_PREFIX)
     mine = next((p for p in open_prs if p.head == branch), None)
@@ -246,7 +248,7 @@ def _open_pr(
     out.pr_url = mine.url
     for older in open_prs:
         if older.head != branch:
-            forge.close_pr(owner, name, older, prbody.superseded_comment(mine.url, branch))
+            forge.close_pr(owner, name, older, pr_body.superseded_comment(mine.url, branch))
             out.superseded.append(older.url)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mlt.errors import MltError
-from mlt.fleet import gitwork
+from mlt.fleet import git_work
 from mlt.fleet.forges import Forge, RepoAddress, parse_remote
 from mlt.fleet.repos import FleetEntry, cache_dir, clone_dir, redact
 from mlt.fleet.rollout import BRANCH_PREFIX, ForgePool, RepoOutcome
@@ -79,8 +79,8 @@ def _status(entry: FleetEntry, forges: ForgePool, last: dict[str, Any]) -> RepoS
         forge = _forge(forges, address)
         if entry.is_url:
             dest = clone_dir(entry.spec).with_name(clone_dir(entry.spec).name + "-status")
-            auth = forge.git_auth() if forge else gitwork.GitAuth()
-            path = gitwork.fresh_clone(entry.spec, dest, auth)
+            auth = forge.git_auth() if forge else git_work.GitAuth()
+            path = git_work.fresh_clone(entry.spec, dest, auth)
         else:
             assert entry.path is not None
             path = entry.path

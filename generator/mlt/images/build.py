@@ -22,7 +22,7 @@ from mlt.images import _docker
 from mlt.images.catalog import Catalog, ImageSpec
 from mlt.images.context import render_context
 from mlt.images.wheel import is_source_checkout
-from mlt.kvpairs import parse_pairs
+from mlt.kv_pairs import parse_pairs
 
 STEP_RE = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 NETWORKS = ("bridge", "host", "none")

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mlt.errors import UsageError
-from mlt.kvpairs import parse_pairs
+from mlt.kv_pairs import parse_pairs
 
 PROJECT_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # A foreign template's NAME only names the directory: any one plain path component.

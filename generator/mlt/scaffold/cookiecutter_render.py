@@ -28,14 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlt.copier_subset.source_tree import SourceTree
 from mlt.errors import MltError, UsageError
 from mlt.gitops import GitError, git, run_git
-from mlt.scaffold.render import _REMOTE, COPIER_CONFIGS, UNVERSIONED
-from mlt.update.versions import newest_tag
+from mlt.scaffold.render_result import PrepareAnswers, RenderResult
+from mlt.template.source import COPIER_CONFIGS, UNVERSIONED, is_remote
+from mlt.template.versions import newest_tag
 
 if TYPE_CHECKING:
-    from mlt.scaffold.render import PrepareAnswers, RenderResult, TemplateSource
-    from mlt.scaffold.sourcetree import Blob
+    from mlt.copier_subset.source_tree import Blob
+    from mlt.template.source import TemplateSource
 
 FORMAT = "cookiecutter"
 COPIER = "copier"
@@ -59,11 +61,6 @@ class Fetched:
     root: Path  # the folder holding cookiecutter.json (repository root / --directory)
     version: str  # the tag (`git describe --tags --always`), or "unversioned"
     commit: str | None  # full sha of a git template
-
-
-def is_remote(source: str) -> bool:
-    """True for a URL (cloned), False for a local path."""
-    return bool(_REMOTE.match(source))
 
 
 def _is_git_dir(path: Path) -> bool:
@@ -269,9 +266,6 @@ def render_files(
             context, project = _generate(
                 got, template.source, answers, Path(out), run_hooks, interactive
             )
-            from mlt.scaffold.render import RenderResult
-            from mlt.scaffold.sourcetree import SourceTree
-
             files = SourceTree.from_directory(project, symlinks=True).files
     recorded = {k: v for k, v in context.items() if not k.startswith("_")}
     result = RenderResult(recorded, got.version, got.commit, sorted(files))

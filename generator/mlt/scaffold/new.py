@@ -18,6 +18,7 @@ from typing import Any
 from mlt import gitops
 from mlt.errors import UsageError
 from mlt.provenance import PROVENANCE_FILE, TEMPLATE_BRANCH, Provenance
+from mlt.scaffold import cookiecutter_new
 from mlt.scaffold.answers import (
     check_directory_name,
     check_project_name,
@@ -25,8 +26,11 @@ from mlt.scaffold.answers import (
     reject_name_answer,
 )
 from mlt.scaffold.lock import lock_and_commit, lock_wanted
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.scaffold.render import render_template
+from mlt.scaffold.render_result import RenderResult
 from mlt.scaffold.staging import check_target, staged_directory
+from mlt.template.source import TemplateSource
+from mlt.template.tasks import run_or_skip_tasks
 
 MAIN_BRANCH = "main"
 _LABEL = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -92,9 +96,11 @@ def resolve_template(project_type: str, template: str | None, ref: str | None) -
 def create_project(request: NewRequest) -> NewProject:
     """Render, record and commit a new project; raise MltError on any bad input.
 
-    A bundled template's project_name is NAME. A foreign template keeps its own questions:
-    NAME names the directory, and its project_name (if it asks one) comes from -d or its
-    default; only a project_name it requires and nobody answered falls back to NAME.
+    One path for both template formats: `render_template` dispatches on the format.
+    A bundled template's project_name is NAME. A foreign copier template keeps its own
+    questions: NAME names the directory, and its project_name (if it asks one) comes from -d
+    or its default; only a project_name it requires and nobody answered falls back to NAME.
+    A cookiecutter template's project_name is NAME when it asks one (issue 15).
     """
     foreign = request.template is not None
     if foreign:
@@ -102,17 +108,31 @@ def create_project(request: NewRequest) -> NewProject:
     else:
         check_project_name(request.name)
         reject_name_answer(request.data)
-    from mlt.scaffold import cookiecutter_new
-
-    if cookiecutter_new.wants_cookiecutter(request):  # issue 15: cookiecutter templates
-        return cookiecutter_new.create_project(request)
-    template = resolve_template(request.project_type, request.template, request.ref)
+    cookiecutter = cookiecutter_new.wants_cookiecutter(
+        request.template, request.ref, request.directory
+    )
+    if cookiecutter:
+        check_project_name(request.name)
+        assert request.template is not None
+        template = cookiecutter_new.template_source(
+            request.template,
+            request.ref,
+            request.directory,
+            trust=request.trust,
+            skip_hooks=request.skip_hooks,
+        )
+    else:
+        template = resolve_template(request.project_type, request.template, request.ref)
     # abspath, not resolve(): normalise `..` but keep the symlinks the user chose.
     target = Path(os.path.abspath(Path(request.output_dir).expanduser() / request.name))  # noqa: PTH100 - see above
     check_target(target)
     fixed = {} if foreign else {"project_name": request.name}
 
     def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        if cookiecutter:
+            return cookiecutter_new.answers_for(
+                request.name, request.data, questions, template.source
+            )
         typed = coerce_answers(
             request.data, questions, template.source, name_is_argument=not foreign
         )
@@ -130,11 +150,21 @@ def create_project(request: NewRequest) -> NewProject:
             prepare=prepare,
             trust=request.trust,
         )
-        prov = Provenance(template.source, result.version, result.answers, result.commit)
+        prov = Provenance(
+            template.source,
+            result.version,
+            result.answers,
+            result.commit,
+            format=template.format,
+            directory=template.directory,
+        )
         commit = record_and_commit(staging, prov, request.git)
         # Tasks run after the pristine commit (their changes stay uncommitted, as after an
-        # update) and before the move: a failing task leaves nothing behind.
-        messages = _tasks(template, result, staging, request.trust) if foreign else []
+        # update) and before the move: a failing task leaves nothing behind. Cookiecutter
+        # templates have hooks instead (run by the render, with --trust).
+        messages = []
+        if foreign and not cookiecutter:
+            messages = _tasks(template, result, staging, request.trust)
         if not foreign and lock_wanted(request.no_lock):
             warning = lock_and_commit(staging, request.git)
             messages += [warning] if warning else []
@@ -169,9 +199,7 @@ def _required(questions: Mapping[str, Mapping[str, Any]], key: str, typed: Mappi
     return isinstance(details, Mapping) and "default" not in details
 
 
-def _tasks(template: TemplateSource, result: Any, project: Path, trust: bool) -> list[str]:
-    from mlt.update.tasks import run_or_skip_tasks
-
+def _tasks(template: TemplateSource, result: RenderResult, project: Path, trust: bool) -> list[str]:
     ref = result.commit or template.ref
     source = TemplateSource.from_provenance_source(template.source, ref)
     return run_or_skip_tasks(source, project, trust)

@@ -1,8 +1,11 @@
-"""Render a template (bundled or any copier template) into a directory.
+"""Render a template (bundled, any copier template, or a cookiecutter one) into a directory.
+
+`render_template` (into a folder) and `render_files` (in memory) are the format dispatchers
+that `mlt new`, `mlt update` and `mlt adopt` all go through.
 
 The one place that calls copier, used by `mlt new` and by `mlt update` (for the pristine
-render of the target version). Bundled templates take `fastrender` first, which renders the
-copier subset they use without importing copier. Template tasks never run here: renders
+render of the target version). Bundled templates take `mlt.copier_subset` first, which renders
+the copier subset they use without importing copier. Template tasks never run here: renders
 are side-effect free.
 """
 
@@ -10,130 +13,21 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mlt import resources
-from mlt.errors import MltError, UsageError
-from mlt.provenance import BUNDLED_PREFIX
-from mlt.scaffold.rendererrors import answer_error, translate
+from mlt.copier_subset.errors import AnswerError
+from mlt.copier_subset.source_tree import Blob, SourceTree
+from mlt.errors import UsageError
+from mlt.scaffold import cookiecutter_render
+from mlt.scaffold.render_errors import answer_error, translate
+from mlt.scaffold.render_result import PrepareAnswers, RenderResult
+from mlt.template.meta import meta_version
+from mlt.template.source import COPIER_CONFIGS, UNVERSIONED, TemplateSource
 
-if TYPE_CHECKING:
-    from mlt.scaffold.gitcheckout import GitCheckout
-    from mlt.scaffold.sourcetree import Blob, SourceTree
-
-TEMPLATE_META = "mlt-template.yml"
-COPIER_CONFIGS = ("copier.yml", "copier.yaml")
-UNVERSIONED = "unversioned"
 RENDERER_ENV = "MLT_RENDERER"  # "copier": never the fast path; "fast": never copier (bundled)
-
-# Anything copier or git accepts as a remote template (copier's own `get_repo` prefixes).
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:)", re.IGNORECASE)
-
-
-def is_remote(source: str) -> bool:
-    """A git URL (copier's own prefixes), not a local path."""
-    return bool(_REMOTE.match(source))
-
-
-# Receives the template's questions (copier's `questions_data`) once the template is
-# readable, and returns the answers to render with: lets callers check keys and types
-# against the real template, external ones included, without a second clone.
-PrepareAnswers = Callable[[Mapping[str, Mapping[str, Any]]], dict[str, Any]]
-
-
-@dataclass
-class TemplateSource:
-    """A resolved template: where copier reads it from and what version it is."""
-
-    source: str  # what goes into provenance: "bundled:<type>", a path or a git URL
-    path: str  # what copier is given
-    ref: str | None = None  # git ref for external templates
-    bundled_type: str | None = None
-    # Cookiecutter templates (issue 15) are rendered by mlt.scaffold.cookiecutter_render.
-    format: str = "copier"  # or "cookiecutter"
-    directory: str | None = None  # the template's folder inside the repository
-    trust: bool = False  # cookiecutter hooks and local extensions may run
-    skip_hooks: bool = False  # render a cookiecutter template without its hooks
-    # gitcheckout.read_local's result (or the Unsupported it raised), read once
-    _git_files: Any = field(default=None, init=False, repr=False, compare=False)
-
-    @classmethod
-    def bundled(cls, project_type: str) -> TemplateSource:
-        """The bundled template for a project type ('batch-job', 'service', 'library')."""
-        if project_type not in resources.PROJECT_TYPES:
-            valid = ", ".join(resources.PROJECT_TYPES)
-            raise UsageError(f"unknown project type '{project_type}' (valid: {valid})")
-        path = resources.template_dir(project_type)
-        if not (path / "copier.yml").is_file():
-            raise MltError(f"bundled template '{project_type}' is missing at {path}")
-        return cls(BUNDLED_PREFIX + project_type, str(path), None, project_type)
-
-    @classmethod
-    def external(cls, source: str, ref: str | None = None) -> TemplateSource:
-        """Any copier template: a local directory (recorded absolute) or a git URL."""
-        if _REMOTE.match(source):
-            return cls(source, source, ref)
-        path = Path(source).expanduser()
-        if not path.is_dir():
-            raise UsageError(f"template {source} is not a readable directory")
-        if not any((path / name).is_file() for name in COPIER_CONFIGS):
-            raise UsageError(f"template {source} is not a copier template (no copier.yml)")
-        # Absolute, so `mlt update` finds it again from inside the child project.
-        resolved = str(path.resolve())
-        return cls(resolved, resolved, ref)
-
-    @classmethod
-    def from_provenance_source(cls, source: str, ref: str | None = None) -> TemplateSource:
-        """Resolve the `source` string recorded in `.mlt.yaml`."""
-        if source.startswith(BUNDLED_PREFIX):
-            return cls.bundled(source[len(BUNDLED_PREFIX) :])
-        return cls(source, source, ref)
-
-    def git_files(self) -> tuple[GitCheckout, SourceTree]:
-        """The files of `ref` in this local git template (`gitcheckout.read_local`), read
-        once: an update's migrations, render and tasks all come from the same read.
-        Raises fastrender.Unsupported where only copier's clone would do."""
-        from mlt.scaffold import gitcheckout
-        from mlt.scaffold.fastrender import Unsupported
-
-        if self._git_files is None:
-            if self.ref is None or _REMOTE.match(self.path):
-                self._git_files = Unsupported(f"{self.path}: a URL or no ref")
-            else:
-                try:
-                    self._git_files = gitcheckout.read_local(self.path, self.ref)
-                except Unsupported as exc:
-                    self._git_files = exc
-        if isinstance(self._git_files, Exception):
-            raise self._git_files
-        return self._git_files
-
-    def bundled_version(self) -> str:
-        """Version of a bundled template, from its mlt-template.yml."""
-        version = _meta_version(Path(self.path))
-        if version is None:
-            raise MltError(f"cannot read {Path(self.path) / TEMPLATE_META}")
-        return version
-
-
-@dataclass
-class RenderResult:
-    """What a render produced."""
-
-    answers: dict[str, Any]  # the answers worth recording (no copier-private keys)
-    version: str  # bundled template version, git tag, or commit
-    commit: str | None = None  # resolved commit of a git template
-    files: list[str] = field(default_factory=list)
-    # `_skip_if_exists` patterns, rendered with the answers: files the template leaves to the
-    # child once they exist (`mlt update` keeps the child's copy). copier's update decides
-    # which deleted ones to make again before it knows the answers: `skip_if_deleted`.
-    skip_if_exists: list[str] = field(default_factory=list)
-    skip_if_deleted: list[str] = field(default_factory=list)
 
 
 def render_template(
@@ -156,10 +50,19 @@ def render_template(
     Every expected failure (unreadable template, invalid answer) is raised as MltError.
 
     Bundled templates, and local git templates at an explicit ref, rendered without prompts
-    go through `fastrender` (same output, no copier import, no clone); whatever it does not
+    go through `mlt.copier_subset` (same output, no copier import, no clone); whatever it does not
     reproduce falls back to copier. MLT_RENDERER=copier forces copier; MLT_RENDERER=fast
     forbids the fallback (tests, debugging).
+
+    A cookiecutter template (`template.format`) is rendered by `cookiecutter_render`, whose
+    hooks and extensions follow `template.trust` instead.
     """
+    if template.format == cookiecutter_render.FORMAT:
+        result, files = cookiecutter_render.render_files(
+            template, answers, prepare=prepare, interactive=interactive
+        )
+        cookiecutter_render.write_files(files, Path(dest))
+        return result
     fast = None if interactive else _fast_template(template)
     if fast is not None:
         done = _render_fast(fast, answers, prepare, lambda t, a: t.render(Path(dest), a))
@@ -193,11 +96,7 @@ def render_files(
     pretends to be (`_folder_name`, `_copier_conf.dst_path`): the child, for an update.
     """
     where = Path(dest) if dest is not None else _MEMORY_DEST
-    from mlt.scaffold.sourcetree import Blob
-
-    if template.format == "cookiecutter":
-        from mlt.scaffold import cookiecutter_render
-
+    if template.format == cookiecutter_render.FORMAT:
         return cookiecutter_render.render_files(template, answers, prepare=prepare)
     fast = _fast_template(template)
     if fast is not None:
@@ -214,8 +113,6 @@ def render_files(
         if isinstance(done, RenderResult):
             return done, files
         answers, prepare = done
-    from mlt.scaffold.sourcetree import SourceTree
-
     with tempfile.TemporaryDirectory(prefix="mlt-render-") as tmp:
         into = Path(tmp) / where.name
         result = _render_with_copier(
@@ -230,15 +127,16 @@ _MEMORY_DEST = Path(tempfile.gettempdir(), "mlt-update", "render")
 
 
 class _Fast:
-    """A template fastrender can read, with the version and commit to record."""
+    """A template the copier subset can read, with the version and commit to record."""
 
     def __init__(self, template: Any, version: str, commit: str | None, strict: bool) -> None:
         self.template, self.version, self.commit, self.strict = template, version, commit, strict
 
 
 def _fast_template(template: TemplateSource) -> _Fast | None:
-    """The template read by fastrender, or None when copier must render it."""
-    from mlt.scaffold import fastrender
+    """The template read by the copier subset, or None when copier must render it."""
+    # Imported on first use: `mlt check` loads this module and never renders.
+    from mlt.copier_subset import fast_render
 
     renderer = os.environ.get(RENDERER_ENV, "")
     if renderer == "copier" or not (template.bundled_type or template.ref):
@@ -246,7 +144,7 @@ def _fast_template(template: TemplateSource) -> _Fast | None:
     strict = renderer == "fast"
     if template.bundled_type:
         try:
-            fast = fastrender.FastTemplate(template.path)
+            fast = fast_render.FastTemplate(template.path)
         except Exception:
             if strict:
                 raise
@@ -256,7 +154,7 @@ def _fast_template(template: TemplateSource) -> _Fast | None:
         # URLs stay with copier: it clones them through its mirror cache, and which tag
         # `describe` names there is not knowable from a shallow clone.
         checkout, tree = template.git_files()
-        fast = fastrender.FastTemplate(template.path, tree, git=checkout)
+        fast = fast_render.FastTemplate(template.path, tree, git=checkout)
     except Exception:
         if strict:
             raise
@@ -271,19 +169,17 @@ def _render_fast(
     prepare: PrepareAnswers | None,
     render: Callable[[Any, dict[str, Any]], tuple[dict[str, Any], list[str]]],
 ) -> RenderResult | tuple[dict[str, Any], PrepareAnswers | None]:
-    """The render, or (answers, prepare) for copier to go on with when fastrender declines.
+    """The render, or (answers, prepare) for copier to go on with when the copier subset declines.
 
     `prepare` runs at most once: after it ran here, copier gets its answers and no prepare.
-    Anything fastrender did not expect is left to copier too, which then fails (or not) in
-    its own words; nothing is written before fastrender knows it can render everything.
+    Anything the copier subset did not expect is left to copier too, which then fails (or not) in
+    its own words; nothing is written before the copier subset knows it can render everything.
     """
-    from mlt.scaffold import fastrender
-
     if prepare is not None:
         answers, prepare = prepare(fast.template.questions), None
     try:
         remembered, files = render(fast.template, answers)
-    except fastrender.AnswerError as exc:
+    except AnswerError as exc:
         raise answer_error(str(exc), answers) from exc
     except Exception:
         if fast.strict:
@@ -381,7 +277,7 @@ def _result(worker: Any, template: TemplateSource, dest: Path) -> RenderResult:
         # a valid ref to render the same version again.
         version, commit = str(tpl.commit or tpl.commit_hash), tpl.commit_hash
     else:
-        version, commit = _meta_version(Path(tpl.local_abspath)) or UNVERSIONED, None
+        version, commit = meta_version(Path(tpl.local_abspath)) or UNVERSIONED, None
     files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
     skip = [worker._render_string(p) for p in worker.all_skip_if_exists]
     # Without the answers, as copier's update renders them for deleted files.
@@ -391,15 +287,3 @@ def _result(worker: Any, template: TemplateSource, dest: Path) -> RenderResult:
     }
     deleted = [worker.jinja_env.from_string(p).render(context) for p in worker.all_skip_if_exists]
     return RenderResult(recorded, version, commit, files, skip, deleted)
-
-
-def _meta_version(template_root: Path) -> str | None:
-    from ruamel.yaml import YAML, YAMLError
-
-    try:
-        data = YAML(typ="safe").load((template_root / TEMPLATE_META).read_text(encoding="utf-8"))
-    except (OSError, YAMLError):
-        return None
-    if not isinstance(data, dict) or "version" not in data:
-        return None
-    return str(data["version"])

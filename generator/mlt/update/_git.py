@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from mlt.gitops import GitRun, run_git
-
-__all__ = ["GitRun", "parse_name_status", "parse_stages", "run_git", "split_z"]
-
 
 def split_z(text: str) -> list[str]:
     """Records of a `-z` git output, without the empty tail."""

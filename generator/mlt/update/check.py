@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from mlt.errors import MltError
+from mlt.gitops import run_git
 from mlt.provenance import Provenance
-from mlt.update._git import run_git, split_z
+from mlt.template.versions import is_newer
+from mlt.update._git import split_z
 from mlt.update.target import latest_version
-from mlt.update.versions import is_newer
 
 UP_TO_DATE, BEHIND, PROBLEMS = "up-to-date", "behind", "problems"
 # Only the unambiguous markers: a bare ======= line is a valid Markdown/RST heading underline.
@@ -61,8 +62,8 @@ def check_project(path: Path) -> CheckResult:
 
 def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
     """The recorded answers the latest version rejects (see `rejected_by`)."""
-    from mlt.scaffold.render import is_remote
-    from mlt.update.migrations import crossing, load_migrations, rename_answers
+    from mlt.template.migrations import crossing, load_migrations, rename_answers
+    from mlt.template.source import is_remote
     from mlt.update.target import resolve_target
 
     if is_remote(prov.source):
@@ -77,7 +78,7 @@ def rejected_by(template: Any, answers: dict[str, Any], path: Path) -> list[str]
     update` would. copier stops at the first: each one found is set aside (its question then
     takes its default) and the render tried again, so all of them are named at once."""
     from mlt.scaffold.render import render_files
-    from mlt.scaffold.rendererrors import AnswerRejected
+    from mlt.scaffold.render_errors import AnswerRejected
 
     rejected: list[str] = []
 

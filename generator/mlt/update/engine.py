@@ -15,7 +15,10 @@ from mlt import interrupts
 from mlt.errors import MltError
 from mlt.gitops import Identity, commit_files, git, identity, identity_env, run_git
 from mlt.provenance import PROVENANCE_FILE, Provenance
-from mlt.scaffold.render import TemplateSource
+from mlt.template.migrations import crossing, file_renames, load_migrations, rename_answers
+from mlt.template.source import TemplateSource
+from mlt.template.tasks import after_migrations, before_migrations, run_or_skip_tasks
+from mlt.template.versions import same_version
 from mlt.update import result as R
 from mlt.update.integrity import verify_template_branch
 from mlt.update.journal import JOURNAL_FILE, Journal, move_ref, recover
@@ -27,7 +30,6 @@ from mlt.update.merge import (
     plan_target,
     real_merge,
 )
-from mlt.update.migrations import crossing, file_renames, load_migrations, rename_answers
 from mlt.update.repo import (
     TEMPLATE_REF,
     RepoState,
@@ -37,8 +39,6 @@ from mlt.update.repo import (
 )
 from mlt.update.skipped import skipped_paths
 from mlt.update.target import Target, repoint, resolve_target
-from mlt.update.tasks import after_migrations, before_migrations, run_or_skip_tasks
-from mlt.update.versions import same_version
 
 # Fleet updates run in threads; copier is not documented as thread-safe, so renders take turns
 # (they are CPU-bound under the GIL anyway) while the git work runs in parallel.
@@ -260,10 +260,10 @@ def commit_render(
 
     The render stays in memory and goes straight into git objects: no temp folder, no index.
     """
+    from mlt.copier_subset.source_tree import Blob
     from mlt.scaffold.answers import coerce_answers
     from mlt.scaffold.render import render_files
-    from mlt.scaffold.rendererrors import AnswerRejected
-    from mlt.scaffold.sourcetree import Blob
+    from mlt.scaffold.render_errors import AnswerRejected
 
     def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         # Recorded answers to questions the new version no longer asks are dropped.

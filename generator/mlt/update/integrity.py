@@ -9,10 +9,10 @@ moved back would re-apply changes the child already has). Checked with one `git 
 from __future__ import annotations
 
 from mlt.errors import MltError
+from mlt.gitops import run_git
 from mlt.provenance import PROVENANCE_FILE, TEMPLATE_BRANCH, Provenance
-from mlt.update._git import run_git
+from mlt.template.versions import parse_version
 from mlt.update.repo import RepoState
-from mlt.update.versions import parse_version
 
 # Subjects of the commits mlt writes on the template branch (`mlt new`, `mlt update`,
 # migrations, `mlt update --rebase-template`).

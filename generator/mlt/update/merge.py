@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlt.errors import MltError
-from mlt.gitops import Identity, commit_without, git
+from mlt.gitops import Identity, commit_without, git, run_git
+from mlt.template.migrations import renamed_tree
 from mlt.update import result as R
-from mlt.update._git import parse_name_status, parse_stages, run_git, split_z
+from mlt.update._git import parse_name_status, parse_stages, split_z
 from mlt.update.hooks import COMMIT_HOOKS, MERGE_HOOKS, refusal
-from mlt.update.migrations import renamed_tree
 from mlt.update.repo import RepoState
 from mlt.update.skipped import settle_tree, settle_worktree
 

@@ -14,14 +14,14 @@ from mlt import interrupts
 from mlt.errors import MltError
 from mlt.gitops import identity, run_git
 from mlt.provenance import TEMPLATE_BRANCH, Provenance
-from mlt.scaffold.render import TemplateSource
+from mlt.template.source import TemplateSource
+from mlt.template.versions import same_version
 from mlt.update import result as R
 from mlt.update.engine import UpdateOptions, commit_render, recover_interrupted, undo
 from mlt.update.hooks import MERGE_HOOKS, refusal
 from mlt.update.journal import Journal, move_ref
 from mlt.update.repo import TEMPLATE_REF, ensure_clean, inspect_repo
 from mlt.update.target import Target
-from mlt.update.versions import same_version
 
 
 def rebase_template(path: Path) -> R.UpdateResult:

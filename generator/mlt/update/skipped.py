@@ -26,10 +26,10 @@ OURS, THEIRS = "ours", "theirs"
 
 def matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
     """copier's `_path_matcher`: NFD-normalised gitignore patterns through pathspec; plain
-    one-component globs (most patterns) without importing it, as fastrender's excludes."""
+    one-component globs (most patterns) without importing it, as the copier subset's excludes."""
     from unicodedata import normalize
 
-    from mlt.scaffold.fastrender import COMPONENT_GLOB, matches_a_component
+    from mlt.copier_subset.fast_render import COMPONENT_GLOB, matches_a_component
 
     patterns = list(patterns)
     if all(COMPONENT_GLOB.fullmatch(p) for p in patterns):

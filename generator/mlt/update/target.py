@@ -8,10 +8,10 @@ from pathlib import Path
 
 from mlt.errors import MltError, UsageError
 from mlt.gitops import git, run_git
-from mlt.kvpairs import parse_pairs
+from mlt.kv_pairs import parse_pairs
 from mlt.provenance import PROVENANCE_FILE, Provenance
-from mlt.scaffold.render import TemplateSource, is_remote
-from mlt.update.versions import newest_tag, parse_version
+from mlt.template.source import TemplateSource, is_remote
+from mlt.template.versions import newest_tag, parse_version
 
 
 @dataclass

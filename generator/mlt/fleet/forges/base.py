@@ -46,7 +46,7 @@ class Forge:
     def git_auth(self) -> Any:
         """Credentials for git over HTTPS to this forge: the token, with the forge's username
         (MLT_GIT_USERNAME overrides it)."""
-        from mlt.fleet.gitwork import GitAuth
+        from mlt.fleet.git_work import GitAuth
 
         return GitAuth(self.token, os.environ.get("MLT_GIT_USERNAME") or self.git_username)
 

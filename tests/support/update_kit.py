@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 from mlt.scaffold.new import NewRequest, create_project
+from tests.support.git import git
+from tests.support.templates import NAME_AND_FRAMEWORK
+from tests.support.trees import write_tree
 
 PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]) + bytes(range(256))
 
-COPIER_YML = """\
-_subdirectory: project
-_answers_file: .copier-answers.yml
-project_name:
-  type: str
-framework:
-  type: str
-  choices: [none, pytorch]
-  default: none
-greeting:
-  type: str
-  default: hello
-"""
+COPIER_YML = (
+    "_subdirectory: project\n_answers_file: .copier-answers.yml\n"
+    + NAME_AND_FRAMEWORK
+    + "greeting:\n  type: str\n  default: hello\n"
+)
 
 APP = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(8))
 
@@ -39,48 +33,26 @@ V1: dict[str, str | bytes] = {
 }
 
 
-def sh(cwd: Path, *args: str, check: bool = True) -> str:
-    """Run git in cwd and return stdout."""
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
-    return proc.stdout.strip()
-
-
-def write_files(root: Path, files: dict[str, str | bytes | None]) -> None:
-    """Write (or, for None, delete) files under root."""
-    for rel, content in files.items():
-        path = root / rel
-        if content is None:
-            path.unlink()
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-
-
 class TemplateRepo:
     """A copier template in a local git repo; each release is a commit plus a tag."""
 
     def __init__(self, root: Path, files: dict[str, str | bytes | None], tag: str = "v1"):
         self.root = root
         root.mkdir(parents=True)
-        sh(root, "init", "-q", "-b", "main")
+        git(root, "init", "-q", "-b", "main")
         self.release(files, tag)
 
     def release(self, files: dict[str, str | bytes | None], tag: str) -> None:
         """Change files (None deletes), commit, tag."""
-        write_files(self.root, files)
-        sh(self.root, "add", "-A")
-        sh(self.root, "commit", "-q", "-m", f"release {tag}")
-        sh(self.root, "tag", tag)
+        write_tree(self.root, files)
+        git(self.root, "add", "-A")
+        git(self.root, "commit", "-q", "-m", f"release {tag}")
+        git(self.root, "tag", tag)
 
     def rename(self, old: str, new: str) -> None:
         """Rename a template file (staged; the next release commits it)."""
         (self.root / new).parent.mkdir(parents=True, exist_ok=True)
-        sh(self.root, "mv", old, new)
+        git(self.root, "mv", old, new)
 
 
 def v2_changes(root: Path) -> dict[str, str | bytes | None]:
@@ -114,16 +86,9 @@ def make_child(
     return project.path
 
 
-def commit_all(repo: Path, message: str = "local change") -> str:
-    """Stage everything and commit; return the new HEAD."""
-    sh(repo, "add", "-A")
-    sh(repo, "commit", "-q", "-m", message)
-    return sh(repo, "rev-parse", "HEAD")
-
-
 def refs(repo: Path) -> str:
     """All refs with their targets (to prove nothing moved)."""
-    return sh(repo, "for-each-ref", "--format=%(refname) %(objectname)") + sh(
+    return git(repo, "for-each-ref", "--format=%(refname) %(objectname)") + git(
         repo, "symbolic-ref", "HEAD"
     )
 

@@ -1,6 +1,6 @@
 """copier.yml settings that change nothing in a fresh, quiet, task-free render.
 
-fastrender reproduces copier's `run_copy` into an empty folder with `quiet=True` and
+`fast_render` reproduces copier's `run_copy` into an empty folder with `quiet=True` and
 `skip_tasks=True`. In that run copier only *checks* these settings; what they do happens
 elsewhere (update, prompts, tasks), so a template using them can stay on the fast path as
 long as the same checks pass (see copier's `_template.Template` and `_main.Worker`):

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.git import commit_all, git
+from tests.support.trees import write_tree
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = REPO_ROOT.parent / "shared" / "fixtures"
 PYPACKAGE = "cookiecutter-templates/audreyfeldroy+cookiecutter-pypackage.bundle"
@@ -70,32 +73,6 @@ def run(*args: str | Path, cwd: Path | None = None, check: bool = True, **kw):
     )
 
 
-def git(repo: Path, *args: str) -> str:
-    """git in repo; stdout without the final newline."""
-    return run("git", *args, cwd=repo).stdout.removesuffix("\n")
-
-
-def commit_all(repo: Path, message: str) -> None:
-    """git add -A and commit (a repo made by another tool, or by hand)."""
-    if not (repo / ".git").exists():
-        git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-
-
-@pytest.fixture(autouse=True)
-def git_env(monkeypatch, tmp_path_factory):
-    """A predictable git and no user config for cookiecutter/cruft (~/.cookiecutterrc)."""
-    home = tmp_path_factory.mktemp("home")
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for who in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{who}_NAME", "Tester")
-        monkeypatch.setenv(f"GIT_{who}_EMAIL", "tester@example.com")
-
-
 TINY = {
     "cookiecutter.json": '{"project_name": "demo", "greeting": "hello", "color": ["red", "blue"]}',
     "{{cookiecutter.project_name}}/README.md": "# {{ cookiecutter.project_name }}\n\n"
@@ -104,24 +81,15 @@ TINY = {
 }
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    """Write files ({relative path: text}) under root."""
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
 @pytest.fixture
 def tiny(tmp_path) -> Path:
     """A tiny cookiecutter template in a git repo: v1, then v2 adds CHANGES.md and edits
     notes.txt line 9."""
-    root = write(tmp_path / "tiny-template", TINY)
+    root = write_tree(tmp_path / "tiny-template", TINY)
     commit_all(root, "v1")
     git(root, "tag", "v1")
     notes = "".join(f"line {i}\n" for i in range(9)) + "line 9, upstream\n"
-    write(
+    write_tree(
         root,
         {
             "{{cookiecutter.project_name}}/CHANGES.md": "v2\n",

@@ -1,7 +1,7 @@
-"""copier's questions without copier: casting, defaults, choices, validators (fastrender's).
+"""copier's questions without copier: casting, defaults, choices, validators (`fast_render`).
 
 The non-interactive subset of copier 9's `_user_data.Question` and `AnswersMap` that
-`fastrender.FastTemplate.ask` uses; `template` is the FastTemplate whose Jinja environment
+`fast_render.FastTemplate.ask` uses; `template` is the FastTemplate whose Jinja environment
 renders every templated value.
 """
 
@@ -13,20 +13,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from mlt.copier_subset.errors import MISSING, AnswerError, Unsupported
+
 if TYPE_CHECKING:
-    from mlt.scaffold.fastrender import FastTemplate
+    from mlt.copier_subset.fast_render import FastTemplate
 
 TYPES = ("str", "int", "float", "bool", "yaml", "json")
 JSON_TYPES = (dict, list, str, int, float, bool, type(None))  # copier's JSONSerializable
-_MISSING: Any = object()
-
-
-class Unsupported(Exception):  # noqa: N818 - a signal to the caller, not an error shown
-    """The template needs a copier feature this renderer does not reproduce."""
-
-
-class AnswerError(ValueError):
-    """An answer copier would reject, with copier's message (render.py words it for mlt)."""
 
 
 # --- casting (copier's _tools.cast_to_bool / cast_to_str, CAST_STR_TO_NATIVE) ----------------
@@ -118,7 +111,7 @@ class Question:
         self.template = template
         self.name = name
         self.context = context
-        self.default_value = details.get("default", _MISSING)
+        self.default_value = details.get("default", MISSING)
         self.choices = details.get("choices", [])
         self.validator = details.get("validator", "")
         self.when_value = details.get("when", True)
@@ -208,8 +201,8 @@ class Question:
         """copier's `get_default` for a question not answered in the data (no previous
         answers, no user defaults)."""
         result = self.render(self.default_value)
-        if result is _MISSING:
-            return _MISSING
+        if result is MISSING:
+            return MISSING
         result = self.parse(result)
         if self.when():
             self.validate(result)

@@ -8,13 +8,13 @@ copier's `_main.Worker`, `_user_data.Question`, `_template.Template`):
 
 - settings `_subdirectory`, `_exclude`, `_answers_file`, `_templates_suffix`, `_envops`, and
   those a fresh render only checks (`_min_copier_version`, `_skip_if_exists`, `_tasks`,
-  `_migrations`, `_message_*`: see `inertsettings`);
+  `_migrations`, `_message_*`: see `inert_settings`);
 - questions with `type` (str, int, float, bool, yaml, json), `default`, `choices` (list or
   dict), `validator`, `when`, `help`, `multiline`, `placeholder`, `qmark`;
 - the render context copier gives templates: the answers, `_src_path`, `_copier_answers`,
   `_folder_name`, `_copier_python`, and `_copier_conf.{answers_file,src_path,dst_path,...}`.
 
-Git templates rendered at an explicit ref are read with `gitcheckout.read_local` (the ref's
+Git templates rendered at an explicit ref are read with `git_checkout.read_local` (the ref's
 files straight from the repository's objects, as copier's clone would check them out) and carry
 `GitCheckout`: `_commit` in the answers, `_copier_conf.vcs_ref`/`vcs_ref_hash`, the version and
 commit. Templates are rendered from memory (`SourceTree`), and `render_outputs` returns the
@@ -25,7 +25,7 @@ that reads `now`, `_copier_phase` or another `_copier_conf` key, symlinks, submo
 .gitattributes, a dirty HEAD, a copier settings file that could change defaults...) raises
 `Unsupported` before anything is written, and the caller renders with copier instead.
 Answers copier would reject raise `AnswerError` carrying copier's exact message (questions,
-casting and answers live in `fastquestions`).
+casting and answers live in `fast_questions`).
 
 tests/scaffold/test_fastrender.py renders every option set both ways and compares bytes,
 modes, file sets and recorded answers.
@@ -40,24 +40,20 @@ import re
 import shutil
 import sys
 import tempfile
-from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
-from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from mlt.scaffold.fastquestions import (
-    _MISSING,
-    AnswerError,
-    Answers,
-    Question,
-    Unsupported,
-)
-from mlt.scaffold.inertsettings import INERT, check_inert
-from mlt.scaffold.sourcetree import SourceTree, TreeError, inside
+from mlt.copier_subset.config import load_config, split_config
+from mlt.copier_subset.errors import MISSING, AnswerError, Unsupported
+from mlt.copier_subset.fast_questions import Answers, Question
+from mlt.copier_subset.inert_settings import INERT, check_inert
+from mlt.copier_subset.jinja_env import environment
+from mlt.copier_subset.source_tree import SourceTree, TreeError, inside
 
 if TYPE_CHECKING:
-    from mlt.scaffold.gitcheckout import GitCheckout
+    from mlt.copier_subset.git_checkout import GitCheckout
 
 DEFAULT_EXCLUDE = (
     "copier.yaml",
@@ -79,15 +75,6 @@ QUESTION_KEYS = frozenset(
     {"type", "default", "choices", "validator", "when", "help", "multiline", "secret"}
     | {"placeholder", "qmark"}  # prompt cosmetics: unused without a prompt
 )
-# Names copier puts in the render context that this module does not provide: a template
-# that mentions one is rendered by copier.
-UNPROVIDED = frozenset(
-    {"now", "make_secret", "_external_data", "_copier_phase", "_copier_operation", "UNSET"}
-)
-CONF = "_copier_conf"
-CONF_KEYS = frozenset(
-    {"answers_file", "src_path", "dst_path", "vcs_ref", "vcs_ref_hash", "sep", "os"}
-)
 OS_NAME = {"Linux": "linux", "Darwin": "macos", "Windows": "windows"}.get(platform.system())
 # Where copier would have cloned a git template (its `_copier_conf.src_path`): a temp folder
 # whose name nobody can rely on.
@@ -99,146 +86,6 @@ _LINEBREAK = re.compile(r"\r\n|\r|\n")
 COMPONENT_GLOB = re.compile(r"(?=.*[^.])(?:[A-Za-z0-9._~@+=,?-]|\*(?!\*)|\[[A-Za-z0-9]+\])+")
 
 
-# --- copier.yml ------------------------------------------------------------------------------
-
-
-def load_config(tree: SourceTree) -> dict[str, Any]:
-    """copier.yml as copier's `load_template_config` merges it: multi-document, `_exclude`
-    lists concatenated, later documents winning for every other key."""
-    import yaml
-
-    configs = [
-        name
-        for name in tree.files
-        if name.startswith("copier.")
-        and "/" not in name
-        and re.match(r"\.ya?ml", PurePosixPath(name).suffix, re.IGNORECASE)
-    ]
-    if len(configs) != 1:
-        raise Unsupported("no copier.yml, or several")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        docs = [d for d in yaml.load_all(tree.read(configs[0]), Loader=loader) if d]
-    except yaml.YAMLError as exc:  # `!include` lands here too
-        raise Unsupported(f"copier.yml: {exc}") from exc
-    if not all(isinstance(d, dict) for d in docs):
-        raise Unsupported("copier.yml: a document that is not a mapping")
-    merged: dict[str, list[Any]] = {}
-    for option in ("_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists"):
-        for doc in docs:
-            if option in doc:
-                merged.setdefault(option, []).extend(doc[option])
-    return dict(ChainMap(merged, *reversed(docs)))
-
-
-def split_config(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """Settings (without their `_`) and questions (`key: value` → `{default: value}`)."""
-    settings: dict[str, Any] = {}
-    questions: dict[str, dict[str, Any]] = {}
-    for key, value in raw.items():
-        if key.startswith("_"):
-            settings[key[1:]] = value
-        else:
-            questions[key] = value if isinstance(value, dict) else {"default": value}
-    return settings, questions
-
-
-# --- Jinja ---------------------------------------------------------------------------------
-
-
-def _environment(tree: SourceTree, src_path: PurePath, envops: Mapping[str, Any]) -> Any:
-    """A Jinja sandbox configured like copier's `Worker.jinja_env` (minus its yield tag,
-    whose use is refused), plus a guard that refuses templates using unprovided names.
-    Templates load from `tree` as copier's FileSystemLoader loads them from its folder."""
-    import jinja2
-    from jinja2 import BaseLoader, TemplateNotFound, nodes
-    from jinja2.exceptions import TemplateSyntaxError
-    from jinja2.loaders import split_template_path
-    from jinja2.sandbox import SandboxedEnvironment
-
-    options = dict(envops)
-    options.setdefault("keep_trailing_newline", True)
-    if "extensions" in options or "loader" in options:
-        raise Unsupported("_envops sets extensions or a loader")
-    undefined = options.get("undefined")
-    if undefined is not None:
-        classes = {"jinja2.Undefined": jinja2.Undefined}
-        classes["jinja2.StrictUndefined"] = jinja2.StrictUndefined
-        if undefined not in classes:
-            raise Unsupported(f"_envops.undefined {undefined}")
-        options["undefined"] = classes[undefined]
-
-    class Loader(BaseLoader):
-        def get_source(self, environment: Any, template: str) -> Any:
-            path = "/".join(split_template_path(template))
-            if not tree.is_file(path):
-                raise TemplateNotFound(template)
-            return tree.text(path), str(src_path / path), lambda: True
-
-    class Environment(SandboxedEnvironment):
-        def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
-            if yield_tag.search(source):
-                raise Unsupported("{% yield %}")
-            try:
-                ast = super()._parse(source, name, filename)
-            except TemplateSyntaxError as exc:
-                raise Unsupported(f"Jinja syntax copier may accept: {exc}") from exc
-            _check_names(ast, nodes)
-            if any(f.name not in self.filters for f in ast.find_all(nodes.Filter)):
-                _add_ansible_filters(self)
-            return ast
-
-    try:
-        env = Environment(loader=Loader(), **options)
-    except TypeError as exc:
-        raise Unsupported(f"_envops: {exc}") from exc
-    yield_tag = re.compile(re.escape(env.block_start_string) + r"[-+]?\s*yield\b")
-    env.globals["pathjoin"] = _pathjoin
-    return env
-
-
-def _add_ansible_filters(env: Any) -> None:
-    """The filters copier's environment gets from jinja2-ansible-filters, added the first
-    time a template uses a filter Jinja lacks: the extension only registers filters (no tags,
-    no stream hooks), and importing it costs ~20 ms that most renders do not need."""
-    if "to_nice_yaml" in env.filters:
-        return
-    from jinja2_ansible_filters import AnsibleCoreFiltersExtension
-
-    env.add_extension(AnsibleCoreFiltersExtension)
-    env.filters["to_json"] = partial(env.filters["to_json"], default=_json_default)
-
-
-def _check_names(ast: Any, nodes: Any) -> None:
-    """Refuse a template that reads a context name copier provides and this module does not."""
-    conf_reads: set[int] = set()
-    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
-        inner = node.node
-        if isinstance(inner, nodes.Name) and inner.name == CONF:
-            if isinstance(node, nodes.Getattr):
-                key = node.attr
-            else:
-                key = node.arg.value if isinstance(node.arg, nodes.Const) else None
-            if key not in CONF_KEYS:
-                raise Unsupported(f"{CONF}.{key}")
-            conf_reads.add(id(inner))
-    for node in ast.find_all(nodes.Name):
-        if node.name in UNPROVIDED or (node.name == CONF and id(node) not in conf_reads):
-            raise Unsupported(f"the template uses {node.name}")
-
-
-def _json_default(value: Any) -> Any:
-    # copier's to_json falls back to pydantic's encoder; for paths that gives str(path).
-    if isinstance(value, PurePath):
-        return str(value)
-    raise Unsupported(f"to_json of a {type(value).__name__}")
-
-
-def _pathjoin(*path: str, mode: str = "posix") -> str:
-    kinds = {"posix": PurePosixPath, "windows": PureWindowsPath, "native": PurePath}
-    return str(kinds[mode](*path))
-
-
 # --- the renderer ----------------------------------------------------------------------------
 
 
@@ -246,7 +93,7 @@ class FastTemplate:
     """A template read without copier; `render` is copier's `run_copy` subset.
 
     Without `git`, `url` is a plain template directory, read into memory. With `git`, `tree`
-    holds the files of `git.commit_hash` (see `gitcheckout.read_local`) and `url` is the git
+    holds the files of `git.commit_hash` (see `git_checkout.read_local`) and `url` is the git
     template as given, which copier records as `_src_path`.
     """
 
@@ -302,7 +149,7 @@ class FastTemplate:
         envops = self.settings.get("envops", {})
         if not isinstance(envops, dict):
             raise Unsupported("_envops")
-        self.env = _environment(tree, self.src_path, envops)
+        self.env = environment(tree, self.src_path, envops)
         if not self._plain(answers_file):
             raise Unsupported("templated _answers_file")
         self.answers_relpath = Path(answers_file)
@@ -350,7 +197,7 @@ class FastTemplate:
             when = question.when()
             if not when:
                 answers.hidden.add(name)
-                if name not in answers.init and question.default() is _MISSING:
+                if name not in answers.init and question.default() is MISSING:
                     continue
             if name in answers.init:
                 answer = question.parse(answers.init[name])
@@ -358,7 +205,7 @@ class FastTemplate:
                 answers.user[name] = answer
                 continue
             answer = question.default()
-            if answer is _MISSING:
+            if answer is MISSING:
                 raise AnswerError(f'Question "{name}" is required')
             answers.user[name] = answer
         return answers

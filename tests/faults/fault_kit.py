@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.git import git
+
 # Counts the calls of one mlt run; at call FAULT_AT it signals mlt, before or after running
 # the real git. SIGKILL models a crash (git is then not run: mlt died before starting it);
 # SIGINT goes to the whole process group like a terminal's Ctrl-C (git gets it too, unless
@@ -85,13 +87,6 @@ def run_mlt(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Compl
         timeout=120,
         check=False,
     )
-
-
-def git(repo: Path, *args: str, check: bool = True) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
-    return proc.stdout.strip()
 
 
 def snapshot(repo: Path) -> dict[str, object]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlt.scaffold.render import TemplateSource
-from mlt.update.migrations import read_template_meta
-from mlt.update.versions import parse_version
+from mlt.template.meta import read_template_meta
+from mlt.template.source import TemplateSource
+from mlt.template.versions import parse_version
 
 STAGES = ("before", "after")
 

@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from forgekit import TOKEN, FakeForge, rate_limited
-from gitserver import GitHttpServer
-from updatekit import commit_all, make_child, sh, v2_changes, write_files
 
 from mlt.cli import app
+from tests.support.forge import TOKEN, FakeForge, rate_limited
+from tests.support.git import commit_all, git
+from tests.support.git_server import GitHttpServer
+from tests.support.trees import write_tree
+from tests.support.update_kit import make_child, v2_changes
 
 
 @pytest.fixture
@@ -26,12 +28,12 @@ def server(tmp_path):
 def store_credentials(server: GitHttpServer, user: str, password: str) -> None:
     """The user's own git credentials, as `git credential-store` keeps them."""
     home = Path(
-        sh(Path.cwd(), "config", "--global", "--list", "--show-origin")
+        git(Path.cwd(), "config", "--global", "--list", "--show-origin")
         .split()[0]
         .removeprefix("file:")
     ).parent
     (home / ".git-credentials").write_text(f"http://{user}:{password}@127.0.0.1:{server.port}\n")
-    sh(home, "config", "--global", "credential.helper", "store")
+    git(home, "config", "--global", "credential.helper", "store")
 
 
 def kids_with_outcomes(tmp_path, template):
@@ -40,7 +42,7 @@ def kids_with_outcomes(tmp_path, template):
     clash = make_child(tmp_path / "kids", "clash", str(template.root), "v1")
     current = make_child(tmp_path / "kids", "current", str(template.root), "v1")
     app_py = (clash / "src/app.py").read_text().replace("return 7", "return 7777")
-    write_files(clash, {"src/app.py": app_py})
+    write_tree(clash, {"src/app.py": app_py})
     commit_all(clash, "team edit")
     template.release(v2_changes(template.root), "v2")
     return clean, clash, current
@@ -53,7 +55,7 @@ def fleet_run(runner, *args: str, env: dict[str, str] | None = None):
 
 
 def bare_sh(server_root: Path, slug: str, *args: str) -> str:
-    return sh(server_root / f"{slug}.git", *args)
+    return git(server_root / f"{slug}.git", *args)
 
 
 def test_push_over_file_urls_is_idempotent(tmp_path, template, runner):
@@ -62,11 +64,11 @@ def test_push_over_file_urls_is_idempotent(tmp_path, template, runner):
     urls = []
     for kid in (clean, clash):
         bare = remotes / f"acme/{kid.name}.git"
-        sh(tmp_path, "clone", "-q", "--bare", str(kid), str(bare))
+        git(tmp_path, "clone", "-q", "--bare", str(kid), str(bare))
         urls.append(f"file://{bare}")
     fleet = tmp_path / "fleet.txt"
     fleet.write_text("\n".join(urls) + "\n")
-    main_before = [sh(Path(u[7:]), "rev-parse", "main") for u in urls]
+    main_before = [git(Path(u[7:]), "rev-parse", "main") for u in urls]
 
     result, report = fleet_run(runner, str(fleet), "--push")
 
@@ -76,18 +78,18 @@ def test_push_over_file_urls_is_idempotent(tmp_path, template, runner):
     assert clean_row["pushed"] and clash_row["pushed"]
     for url, before in zip(urls, main_before, strict=True):
         bare = Path(url[7:])
-        assert sh(bare, "rev-parse", "main") == before  # never a half-merged default branch
-        assert sh(bare, "rev-parse", "mlt/update-v2^1") == before
+        assert git(bare, "rev-parse", "main") == before  # never a half-merged default branch
+        assert git(bare, "rev-parse", "mlt/update-v2^1") == before
     clash_bare = Path(urls[1][7:])
-    app_py = sh(clash_bare, "show", "mlt/update-v2:src/app.py")
+    app_py = git(clash_bare, "show", "mlt/update-v2:src/app.py")
     assert "<<<<<<<" in app_py and "return 7777" in app_py and "return 70" in app_py
-    pushed = [sh(Path(u[7:]), "rev-parse", "mlt/update-v2") for u in urls]
+    pushed = [git(Path(u[7:]), "rev-parse", "mlt/update-v2") for u in urls]
 
     again, report = fleet_run(runner, str(fleet), "--push")
 
     assert again.exit_code == 3
     assert [r["pushed"] for r in report["repos"]] == [False, False]  # same content: no churn
-    assert [sh(Path(u[7:]), "rev-parse", "mlt/update-v2") for u in urls] == pushed
+    assert [git(Path(u[7:]), "rev-parse", "mlt/update-v2") for u in urls] == pushed
 
     no_forge, report = fleet_run(runner, str(fleet), "--open-prs")
     assert no_forge.exit_code == 1
@@ -127,7 +129,7 @@ def test_open_prs_over_http_with_github_api(tmp_path, template, runner, server):
         assert TOKEN not in result.stdout + result.stderr
         clone = Path(rows["clash.git"]["path"])
         assert TOKEN not in (clone / ".git/config").read_text()
-        assert "@" not in sh(clone, "remote", "get-url", "origin")
+        assert "@" not in git(clone, "remote", "get-url", "origin")
 
         # again: the same PRs, no second one
         again, report = fleet_run(runner, *args, env=env)
@@ -151,7 +153,7 @@ def test_open_prs_over_http_with_github_api(tmp_path, template, runner, server):
 def test_merged_pr_becomes_the_next_base(tmp_path, template, runner, server):
     clean = make_child(tmp_path / "kids", "svc", str(template.root), "v1")
     (clean / "NOTES.md").write_text("team notes\n")
-    sh(clean, "rm", "-q", "config.yaml")  # a file the team deleted stays deleted
+    git(clean, "rm", "-q", "config.yaml")  # a file the team deleted stays deleted
     commit_all(clean, "team work")
     template.release(v2_changes(template.root), "v2")
     url = server.publish(clean, "acme/svc")
@@ -161,9 +163,9 @@ def test_merged_pr_becomes_the_next_base(tmp_path, template, runner, server):
     assert fleet_run(runner, str(fleet), "--push")[0].exit_code == 0
     # the team merges the PR with a merge commit on the forge
     work = tmp_path / "merge"
-    sh(tmp_path, "clone", "-q", url, str(work))
-    sh(work, "merge", "-q", "--no-ff", "-m", "Merge PR", "origin/mlt/update-v2")
-    sh(work, "push", "-q", "origin", "main")
+    git(tmp_path, "clone", "-q", url, str(work))
+    git(work, "merge", "-q", "--no-ff", "-m", "Merge PR", "origin/mlt/update-v2")
+    git(work, "push", "-q", "origin", "main")
     template.release(
         {"project/config.yaml": "name: demo\nlevel: 2\nretries: 3\n", "project/NEWS.md": "3\n"},
         "v3",
@@ -175,7 +177,7 @@ def test_merged_pr_becomes_the_next_base(tmp_path, template, runner, server):
     [row] = report["repos"]
     assert row["version_from"] == "v2" and row["status"] == "updated"
     bare = server.root / "acme/svc.git"
-    files = sh(bare, "ls-tree", "-r", "--name-only", "mlt/update-v3").split()
+    files = git(bare, "ls-tree", "-r", "--name-only", "mlt/update-v3").split()
     assert "NEWS.md" in files and "NOTES.md" in files and "CHANGELOG.md" in files
     assert "config.yaml" not in files  # deleted by the team, stays deleted
     # only v2 → v3 arrived: the merged v2 render was the base, not the stale mlt/template
@@ -187,7 +189,7 @@ def test_merged_pr_becomes_the_next_base(tmp_path, template, runner, server):
         ".copier-answers.yml": "written",
     }
     # and origin's template branch caught up with the base the team merged
-    assert sh(bare, "log", "-1", "--format=%s", "mlt/template") == "Template v2"
+    assert git(bare, "log", "-1", "--format=%s", "mlt/template") == "Template v2"
 
 
 def test_gitlab_listing_paginates_and_retries_rate_limits(tmp_path, template, runner, server):
@@ -196,7 +198,7 @@ def test_gitlab_listing_paginates_and_retries_rate_limits(tmp_path, template, ru
     for kid in kids:
         server.publish(kid, f"ml/{kid.name}")
     plain = tmp_path / "plain"
-    sh(tmp_path, "init", "-q", str(plain))
+    git(tmp_path, "init", "-q", str(plain))
     (plain / "README.md").write_text("not an mlt child\n")
     commit_all(plain)
     server.publish(plain, "ml/plain")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from mlt.errors import MltError, UsageError
 
 if TYPE_CHECKING:
-    from mlt.scaffold.render import TemplateSource
+    from mlt.template.source import TemplateSource
 
 _VALIDATION = re.compile(r"^Validation error for question '([^']+)': (.*)$", re.DOTALL)
 _CHOICE = re.compile(r"^Invalid choice for '([^']+)': (.*) is not in (\[.*\])$", re.DOTALL)

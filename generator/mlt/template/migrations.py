@@ -19,9 +19,9 @@ from typing import Any
 
 from mlt.errors import MltError
 from mlt.gitops import git
-from mlt.scaffold.render import TEMPLATE_META, TemplateSource
-from mlt.update._git import run_git
-from mlt.update.versions import parse_version
+from mlt.template.meta import TEMPLATE_META, read_template_meta
+from mlt.template.source import TemplateSource
+from mlt.template.versions import parse_version
 
 
 @dataclass
@@ -31,26 +31,6 @@ class Migration:
     version: str
     rename_files: dict[str, str] = field(default_factory=dict)
     rename_answers: dict[str, str] = field(default_factory=dict)
-
-
-def read_template_meta(template: TemplateSource, name: str = TEMPLATE_META) -> str | None:
-    """Text of a file at the template root: bundled dir, or a local git template at its ref.
-
-    Remote (URL) templates return None: reading them would need an extra clone.
-    """
-    if template.bundled_type or not template.ref:
-        path = Path(template.path) / name
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-    if not Path(template.path).is_dir():
-        return None
-    from mlt.scaffold.fastrender import Unsupported
-
-    try:
-        _, tree = template.git_files()  # the read the render uses too
-    except Unsupported:
-        shown = run_git("show", f"{template.ref}:{name}", cwd=template.path)
-        return shown.out if shown.rc == 0 else None
-    return tree.read(name).decode(errors="replace") if tree.is_file(name) else None
 
 
 def load_migrations(template: TemplateSource) -> list[Migration]:

@@ -11,7 +11,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from faultkit import git, snapshot
+from tests.faults.fault_kit import snapshot
+from tests.support.git import git
 
 README = "# {{ project_name }}\n\n{{ greeting }}\n\nUsage: run it.\n"
 GUIDE = "".join(f"Guide line {i}.\n" for i in range(12))

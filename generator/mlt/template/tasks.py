@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from mlt.errors import MltError
-from mlt.scaffold.render import TemplateSource
-from mlt.update.migrations import read_template_meta
+from mlt.gitops import git, identity_env
+from mlt.provenance import Provenance
+from mlt.template.copier_migrations import STAGES, copier_migrations
+from mlt.template.meta import read_template_meta
+from mlt.template.source import TemplateSource
 
 
 def template_tasks(template: TemplateSource) -> list[Any]:
@@ -40,9 +43,6 @@ def before_migrations(
 ) -> list[str]:
     """Run copier's "before" migrations (trusted) and commit what they changed, so that the
     merge starts from a clean tree that already holds them."""
-    from mlt.gitops import git, identity_env
-    from mlt.update.copiermigrations import copier_migrations
-
     found = copier_migrations(template, version_from, version_to, "before")
     if not found:
         return []
@@ -58,12 +58,8 @@ def after_migrations(
 ) -> list[str]:
     """Run copier's "after" migrations when trusted; untrusted, a warning counting both
     stages (none of them ran)."""
-    from mlt.update.copiermigrations import STAGES, copier_migrations
-
     if trust:
         return run_commands(copier_migrations(template, version_from, version_to, "after"), repo)
-    from mlt.provenance import Provenance
-
     found = [
         m for stage in STAGES for m in copier_migrations(template, version_from, version_to, stage)
     ]
@@ -82,8 +78,6 @@ def after_migrations(
 def run_commands(tasks: list[tuple[Any, dict[str, Any]]], repo: Path) -> list[str]:
     """Run copier-style commands (a string, a list, or {command, when, working_directory})
     in the repo, with the recorded answers (and each one's extra context) for Jinja."""
-    from mlt.provenance import Provenance
-
     answers = Provenance.read(repo).answers
     done = []
     for task, extra in tasks:

@@ -9,16 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from mlt.copier_subset.source_tree import Blob
 from mlt.gitops import GitError, commit_files, identity
-from mlt.scaffold.sourcetree import Blob
+from tests.support.git import git
 
 REG, EXE, LINK = stat.S_IFREG | 0o644, stat.S_IFREG | 0o744, stat.S_IFLNK | 0o777
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
-    ).stdout
 
 
 @pytest.fixture
@@ -65,7 +60,7 @@ def test_commit_files_records_exactly_the_files(repo):
     assert set(modes) == set(ODD)
     assert modes["bin/run.sh"] == "100755" and modes["link"] == "120000"
     assert modes["plain.txt"] == "100644"
-    assert git(repo, "log", "-1", "--format=%P%n%B", sha) == f"{head}\nTemplate v9\n\n"
+    assert git(repo, "log", "-1", "--format=%P%n%B", sha, strip=False) == f"{head}\nTemplate v9\n\n"
     # Only objects: refs, index and work tree are as they were.
     assert git(repo, "for-each-ref") == refs
     assert git(repo, "status", "--porcelain") == ""

@@ -1,7 +1,7 @@
 """Read a git template at a ref the way copier's clone would check it out, without cloning.
 
 The files are read from the repository's objects into memory (a `SourceTree`), which the fast
-renderer (fastrender) renders; `GitCheckout` carries what copier would record about the
+renderer (`fast_render`) renders; `GitCheckout` carries what copier would record about the
 template (`_commit`, `vcs_ref`, the full sha).
 """
 
@@ -14,9 +14,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlt.copier_subset.errors import Unsupported
+from mlt.copier_subset.source_tree import Blob, SourceTree
 from mlt.gitops import GitError, run_git
-from mlt.scaffold.fastrender import Unsupported
-from mlt.scaffold.sourcetree import Blob, SourceTree
 
 
 @dataclass(frozen=True)

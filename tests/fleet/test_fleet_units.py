@@ -8,7 +8,7 @@ import pytest
 from mlt.errors import UsageError
 from mlt.fleet.forges import detect_kind, parse_remote
 from mlt.fleet.forges.http import Api, ForgeError, _retry_delay
-from mlt.fleet.prbody import changelog_entry
+from mlt.fleet.pr_body import changelog_entry
 from mlt.fleet.repos import FleetEntry, redact, select
 
 

@@ -16,6 +16,8 @@ import re
 import subprocess
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -191,8 +193,16 @@ class FakeForge:
                 return pr
         return None
 
-    # GitHub -----------------------------------------------------------------------------
+    # GitHub and Gitea: one REST shape, each dialect's words are data (GITHUB, GITEA) ----------
     def _github(self, method: str, path: str, q: dict[str, str], body: dict[str, Any]) -> Any:
+        return self._github_like(GITHUB, method, path, q, body)
+
+    def _gitea(self, method: str, path: str, q: dict[str, str], body: dict[str, Any]) -> Any:
+        return self._github_like(GITEA, method, path, q, body)
+
+    def _github_like(
+        self, d: Dialect, method: str, path: str, q: dict[str, str], body: dict[str, Any]
+    ) -> Any:
         m = re.fullmatch(r"/orgs/([^/]+)/repos", path)
         if m and method == "GET":
             repos = [r for r in self.repos() if r.split("/")[0] == m.group(1)]
@@ -202,49 +212,53 @@ class FakeForge:
             return None
         repo, rest = m.groups()
         if repo not in self.repos():
-            return 404, {"message": "Not Found"}
+            return 404, {"message": d.not_found}
         if rest.startswith("contents/") and method == "GET":
             found = self.has_file(repo, rest.removeprefix("contents/"))
-            return (200, {"type": "file"}) if found else (404, {"message": "Not Found"})
+            return (200, {"type": "file"}) if found else (404, {"message": d.file_not_found})
         if rest == "pulls" and method == "GET":
-            prs = self._listed(repo, q.get("state", "open"))
-            return 200, [self._gh_pr(repo, p) for p in prs]
+            return 200, [d.pr(self, repo, p) for p in self._listed(repo, q.get("state", "open"))]
         if rest == "pulls" and method == "POST":
-            if err := self._require(body, "title", "head", "base"):
-                return err
-            head = body["head"].split(":")[-1]
-            if not self.branch_exists(repo, head):
-                errors = [{"resource": "PullRequest", "field": "head", "code": "invalid"}]
-                return 422, {"message": "Validation Failed", "errors": errors}
-            if any(p["head"] == head for p in self.open_prs(repo)):
-                owner = repo.split("/")[0]
-                msg = f"A pull request already exists for {owner}:{head}."
-                errors = [{"resource": "PullRequest", "code": "custom", "message": msg}]
-                return 422, {"message": "Validation Failed", "errors": errors}
-            draft = bool(body.get("draft"))
-            pr = self._new_pr(repo, head, body["base"], body["title"], body.get("body", ""), draft)
-            return 201, self._gh_pr(repo, pr)
+            return getattr(self, d.open_pr)(repo, body)
         m = re.fullmatch(r"pulls/(\d+)", rest)
         if m and method == "PATCH":
             pr = self._pr_for(repo, m.group(1))
             if pr is None:
-                return 404, {"message": "Not Found"}
-            unknown = set(body) - {"title", "body", "state", "base", "maintainer_can_modify"}
-            if unknown:
-                return self._unknown(unknown)
-            pr.update({k: v for k, v in body.items() if k in ("title", "body", "state")})
-            return 200, self._gh_pr(repo, pr)
+                return 404, {"message": d.not_found}
+            return getattr(self, d.edit_pr)(repo, pr, body)
         m = re.fullmatch(r"issues/(\d+)/comments", rest)
         if m and method == "POST":
             if err := self._require(body, "body"):
                 return err
             self.comments.setdefault((repo, int(m.group(1))), []).append(body["body"])
-            return 201, {"id": 1, "body": body["body"]}
+            return 201, d.comment(body["body"])
         m = re.fullmatch(r"commits/(.+)/status", rest)
         if m and method == "GET":
-            state = self.statuses.get(m.group(1))
-            return 200, {"state": state or "pending", "total_count": int(bool(state))}
+            return 200, d.status(self.statuses.get(m.group(1)))
         return None
+
+    def _gh_open(self, repo: str, body: dict[str, Any]) -> Any:
+        if err := self._require(body, "title", "head", "base"):
+            return err
+        head = body["head"].split(":")[-1]
+        if not self.branch_exists(repo, head):
+            errors = [{"resource": "PullRequest", "field": "head", "code": "invalid"}]
+            return 422, {"message": "Validation Failed", "errors": errors}
+        if any(p["head"] == head for p in self.open_prs(repo)):
+            owner = repo.split("/")[0]
+            msg = f"A pull request already exists for {owner}:{head}."
+            errors = [{"resource": "PullRequest", "code": "custom", "message": msg}]
+            return 422, {"message": "Validation Failed", "errors": errors}
+        draft = bool(body.get("draft"))
+        pr = self._new_pr(repo, head, body["base"], body["title"], body.get("body", ""), draft)
+        return 201, self._gh_pr(repo, pr)
+
+    def _gh_edit(self, repo: str, pr: dict[str, Any], body: dict[str, Any]) -> Any:
+        unknown = set(body) - {"title", "body", "state", "base", "maintainer_can_modify"}
+        if unknown:
+            return self._unknown(unknown)
+        pr.update({k: v for k, v in body.items() if k in ("title", "body", "state")})
+        return 200, self._gh_pr(repo, pr)
 
     def _unknown(self, fields: set[str]) -> Any:
         self.violations.append(f"undocumented field(s): {sorted(fields)}")
@@ -262,17 +276,15 @@ class FakeForge:
         }
 
     def _gh_pr(self, repo: str, pr: dict[str, Any]) -> dict[str, Any]:
+        """Gitea's PR shape, plus what GitHub adds: `draft` and the branches' repositories."""
         full = {"full_name": repo}
-        return {
-            "number": pr["number"],
-            "html_url": pr["url"],
-            "state": pr["state"],
-            "title": pr["title"],
-            "body": pr["body"],
-            "draft": pr["draft"],
-            "head": {"ref": pr["head"], "repo": full},
-            "base": {"ref": pr["base"], "repo": full},
-        }
+        shown = self._gt_pr(pr)
+        shown.update(
+            draft=pr["draft"],
+            head={"ref": pr["head"], "repo": full},
+            base={"ref": pr["base"], "repo": full},
+        )
+        return shown
 
     # GitLab -----------------------------------------------------------------------------
     def _gitlab(self, method: str, path: str, q: dict[str, str], body: dict[str, Any]) -> Any:
@@ -359,57 +371,27 @@ class FakeForge:
             "head_pipeline": pipeline,
         }
 
-    # Gitea ------------------------------------------------------------------------------
-    def _gitea(self, method: str, path: str, q: dict[str, str], body: dict[str, Any]) -> Any:
-        m = re.fullmatch(r"/orgs/([^/]+)/repos", path)
-        if m and method == "GET":
-            repos = [r for r in self.repos() if r.split("/")[0] == m.group(1)]
-            return 200, [self._gh_repo(r) for r in repos]
-        m = re.fullmatch(r"/repos/([^/]+/[^/]+)/(.+)", path)
-        if not m:
-            return None
-        repo, rest = m.groups()
-        if repo not in self.repos():
+    def _gt_open(self, repo: str, body: dict[str, Any]) -> Any:
+        if err := self._require(body, "head", "base", "title"):
+            return err
+        if not self.branch_exists(repo, body["head"]):
             return 404, {"message": "The target couldn't be found."}
-        if rest.startswith("contents/") and method == "GET":
-            found = self.has_file(repo, rest.removeprefix("contents/"))
-            return (200, {"type": "file"}) if found else (404, {"message": "not found"})
-        if rest == "pulls" and method == "GET":
-            return 200, [self._gt_pr(p) for p in self._listed(repo, q.get("state", "open"))]
-        if rest == "pulls" and method == "POST":
-            if err := self._require(body, "head", "base", "title"):
-                return err
-            if not self.branch_exists(repo, body["head"]):
-                return 404, {"message": "The target couldn't be found."}
-            if any(p["head"] == body["head"] for p in self.open_prs(repo)):
-                return 409, {"message": "pull request already exists for these targets"}
-            pr = self._new_pr(
-                repo,
-                body["head"],
-                body["base"],
-                body["title"],
-                body.get("body", ""),
-                body["title"].startswith("WIP:"),
-            )
-            return 201, self._gt_pr(pr)
-        m = re.fullmatch(r"pulls/(\d+)", rest)
-        if m and method == "PATCH":
-            pr = self._pr_for(repo, m.group(1))
-            if pr is None:
-                return 404, {"message": "The target couldn't be found."}
-            pr.update({k: v for k, v in body.items() if k in ("title", "body", "state")})
-            pr["draft"] = pr["title"].startswith("WIP:")
-            return 201, self._gt_pr(pr)
-        m = re.fullmatch(r"issues/(\d+)/comments", rest)
-        if m and method == "POST":
-            if err := self._require(body, "body"):
-                return err
-            self.comments.setdefault((repo, int(m.group(1))), []).append(body["body"])
-            return 201, {"id": 1}
-        m = re.fullmatch(r"commits/(.+)/status", rest)
-        if m and method == "GET":
-            return 200, {"state": self.statuses.get(m.group(1), ""), "statuses": []}
-        return None
+        if any(p["head"] == body["head"] for p in self.open_prs(repo)):
+            return 409, {"message": "pull request already exists for these targets"}
+        pr = self._new_pr(
+            repo,
+            body["head"],
+            body["base"],
+            body["title"],
+            body.get("body", ""),
+            body["title"].startswith("WIP:"),
+        )
+        return 201, self._gt_pr(pr)
+
+    def _gt_edit(self, repo: str, pr: dict[str, Any], body: dict[str, Any]) -> Any:
+        pr.update({k: v for k, v in body.items() if k in ("title", "body", "state")})
+        pr["draft"] = pr["title"].startswith("WIP:")
+        return 201, self._gt_pr(pr)
 
     def _gt_pr(self, pr: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -423,6 +405,39 @@ class FakeForge:
         }
 
     clone_base = "http://git.invalid"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between GitHub's REST API and Gitea's copy of it, on the routes they share."""
+
+    not_found: str  # the message of a 404 for a repository or pull request
+    file_not_found: str  # the message of a 404 from contents/
+    pr: Callable[[FakeForge, str, dict[str, Any]], dict[str, Any]]  # a PR as the API shows it
+    comment: Callable[[str], dict[str, Any]]  # the answer to a new comment
+    status: Callable[[str | None], dict[str, Any]]  # a commit's combined status
+    open_pr: str  # the FakeForge method that opens a PR (their rules differ)
+    edit_pr: str  # and the one that edits it
+
+
+GITHUB = Dialect(
+    not_found="Not Found",
+    file_not_found="Not Found",
+    pr=lambda forge, repo, pr: forge._gh_pr(repo, pr),
+    comment=lambda body: {"id": 1, "body": body},
+    status=lambda state: {"state": state or "pending", "total_count": int(bool(state))},
+    open_pr="_gh_open",
+    edit_pr="_gh_edit",
+)
+GITEA = Dialect(
+    not_found="The target couldn't be found.",
+    file_not_found="not found",
+    pr=lambda forge, repo, pr: forge._gt_pr(pr),
+    comment=lambda body: {"id": 1},
+    status=lambda state: {"state": state or "", "statuses": []},
+    open_pr="_gt_open",
+    edit_pr="_gt_edit",
+)
 
 
 def _send(req: Any, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
