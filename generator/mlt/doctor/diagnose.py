@@ -19,6 +19,7 @@ PROBE_SECTIONS = (
     "python",
     "nvml",
     "cuda_driver",
+    "devices",
     "wheels",
     "frameworks",
     "speculative",
@@ -61,7 +62,10 @@ def _start_probe(
 ) -> tuple[runner.ProbeRun | None, str | None]:
     if interpreter is None:
         return None, None
-    budget = max(1.0, min(30.0, (deadline - time.monotonic()) / 2))
+    # the imports share what is left of --timeout, less a reserve for the probe's last stage
+    left = deadline - time.monotonic()
+    budget = max(1.0, left - min(2.0, max(0.5, left * 0.1)))
+    env = dict(env, MLT_PROBE_ROOT=str(opts.root))  # device nodes are opened under --root
     try:
         return runner.start(interpreter, env, opts.trace, load=load, budget=budget), None
     except OSError as exc:
@@ -120,6 +124,8 @@ def collect_facts(opts: Options) -> dict[str, Any]:
         facts["nvml"] = nvml.collect()
     for gpu in rules.gpus(facts):
         gpu["brand_name"] = nvml.brand_name(gpu.get("brand"))
+        for proc in gpu.get("processes") if isinstance(gpu.get("processes"), list) else []:
+            proc["command"] = hostfacts.cmdline(opts.root, proc.get("pid"))
     return facts
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from rich.console import Console
@@ -114,7 +115,7 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             (
                 "command",
-                f"{' '.join(command.get('argv') or [])} -> "
+                f"{shlex.join(command.get('argv') or [])} -> "
                 f"{command.get('error') or 'exit 0'} ({command.get('duration_s')} s)",
             )
         )

@@ -71,7 +71,9 @@ def resolve_interpreter(
         except OSError as exc:
             raise UsageError(f"cannot run the Python interpreter {found}: {exc}") from None
     if rc is None:
-        raise UsageError(f"the Python interpreter {found} did not answer within {timeout:g}s")
+        raise UsageError(
+            f"the Python interpreter {found} did not answer within {bounded.seconds(timeout)}"
+        )
     lines = out.strip().splitlines()
     real = lines[-1].strip() if lines else ""
     if rc != 0 or not real or not _is_elf(real):
@@ -172,7 +174,7 @@ def traced_libs(run: Traced, name: str) -> dict[str, Any]:
 
 def describe_exit(what: str, rc: int | None, timeout: float) -> str | None:
     if rc is None:
-        return f"{what} timed out after {timeout:g}s"
+        return f"{what} timed out after {bounded.seconds(timeout)}"
     if rc < 0:
         try:
             return f"{what} killed by {signal.Signals(-rc).name}"
