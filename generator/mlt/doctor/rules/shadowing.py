@@ -45,14 +45,20 @@ def _file_version(real: str) -> str | None:
     return tail if tail.count(".") >= 1 else None
 
 
-def _wheel_copies(f: Facts, soname: str) -> list[tuple[str, dict[str, Any] | None]]:
+def soname(name: str) -> str:
+    """'libcublas.so.12.1.3.1' -> 'libcublas.so.12' (maps list the file, not the link)."""
+    match = re.match(r"^(.*?\.so\.\d+)", name)
+    return match.group(1) if match else name
+
+
+def _wheel_copies(f: Facts, wanted: str) -> list[tuple[str, dict[str, Any] | None]]:
     """(folder, its distribution) of every wheel folder that ships this soname."""
     out = []
     for entry in _get(f, "wheels", "lib_dirs") or []:
-        if soname not in (entry.get("files") or []):
+        if wanted not in {soname(n) for n in entry.get("files") or []}:
             continue
         dist = None
-        base = wheel_for(soname.split(".so", 1)[0])
+        base = wheel_for(wanted.split(".so", 1)[0])
         for d in _get(f, "wheels", "dists") or []:
             site = str(d.get("location") or "")
             if base and d["name"].startswith(base) and entry["dir"].startswith(site + "/"):
@@ -91,8 +97,8 @@ def rule_lib_shadowed(f: Facts, gpu_expected: bool) -> list[Finding]:
             continue
         if lib.get("key") not in _SHADOWABLE:
             continue
-        soname = Path(lib["path"]).name
-        copies = _wheel_copies(f, soname)
+        name = soname(Path(lib["path"]).name)
+        copies = _wheel_copies(f, name)
         if not copies:
             continue  # no wheel ships it: a system copy is the only one
         wheel_dir, dist = copies[0]
@@ -105,9 +111,9 @@ def rule_lib_shadowed(f: Facts, gpu_expected: bool) -> list[Finding]:
         folder = str(Path(lib["path"]).parent)
         verdicts.setdefault(folder, []).append(same)
         folders.setdefault(folder, []).append(
-            f"{soname} loaded from {host_path(f, real)}"
+            f"{name} loaded from {host_path(f, real)}"
             + (f" (version {version})" if version else "")
-            + f", while {host_path(f, wheel_dir)}/{soname} ships with "
+            + f", while {host_path(f, wheel_dir)}/{name} ships with "
             + (f"{dist['name']} {dist['version']}" if dist else "the wheels")
         )
     out = []
