@@ -323,3 +323,15 @@ def test_carried_doctor_runs_without_mlt_installed(children, doctor, tmp_path):
 def test_manifest_is_stable(children):
     first = k8s_job.render(k8s_job.job_documents(children["service-gpu"]))
     assert first == k8s_job.render(k8s_job.job_documents(children["service-gpu"]))
+
+
+@pytest.mark.parametrize("key", ["service-gpu", "batch-job-gpu", "service-cpu", "library-cpu"])
+def test_child_readme_says_how_to_run_the_doctor_where_the_pod_ran(children, key):
+    readme = (children[key] / "README.md").read_text()
+    if key.endswith("-cpu"):
+        assert "When the GPU does not work" not in readme
+        return
+    assert "## When the GPU does not work" in readme
+    assert "mlt doctor --gpu --k8s-job . --node NODE_NAME > doctor-job.yaml" in readme
+    name = k8s_job.job_documents(children[key])[1]["metadata"]["name"]
+    assert f"kubectl logs job/{name}" in readme  # the name the Job really gets
