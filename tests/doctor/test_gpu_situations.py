@@ -465,3 +465,13 @@ def test_pynvml_fallback_reads_mig_compute_mode_processes_and_lost_gpus(doctor):
     assert gpus[1]["compute_mode"] == 3
     assert gpus[1]["processes"] == [{"pid": 4242, "used_memory": 1048576}]
     assert gpus[2] == {"index": 2, "lost": True, "error": "GpuIsLost"}
+
+
+def test_job_confined_to_its_gpus_is_healthy(doctor, host, extra_stubs):
+    """Slurm ConstrainDevices / a device cgroup: the other GPUs' nodes are closed (EPERM)."""
+    (doctor.root / "dev/nvidia1").write_text("")
+    doctor.env(FAKE_GPUS=f"{H100};{H100}", CUDA_VISIBLE_DEVICES="0")
+    _deny(doctor, extra_stubs, "nvidia1", errno=1).env(FAKE_CU_INIT_RC="0")
+    r = doctor.torch().run()
+    assert_healthy(r)
+    assert by_id(r, "device-node-denied:/dev/nvidia1")["severity"] == "info"

@@ -225,8 +225,30 @@ def rule_device_nodes(f: Facts, gpu_expected: bool) -> list[Finding]:
         return []
     nodes = {n["path"]: n for n in _nodes(f)}
     out = []
-    denied = [n for n in nodes.values() if n.get("open") in ("EACCES", "EPERM")]
-    if denied:
+    # the nodes CUDA opens (nvidia-uvm-tools and nvidia-modeset are not among them)
+    needed = [n for n in nodes.values() if re.search(r"/nvidia(\d+|ctl|-uvm)$", n["path"])]
+    denied = [n for n in needed if n.get("open") in ("EACCES", "EPERM")]
+    gpu_nodes = [n for n in needed if re.search(r"/nvidia\d+$", n["path"])]
+    # a scheduler that confines a job to its GPUs (Slurm ConstrainDevices, a device cgroup)
+    # denies the other GPUs' nodes: fine while the shared nodes and one GPU node open
+    confined = (
+        denied
+        and all(re.search(r"/nvidia\d+$", n["path"]) for n in denied)
+        and any(n.get("open") == "ok" for n in gpu_nodes)
+    )
+    if confined:
+        out.append(
+            Finding(
+                "device-node-denied",
+                "info",
+                "Some GPUs' device nodes are closed to this process (confined to its GPUs)",
+                [f"open({n['path']}, O_RDWR) -> {n['open']}" for n in denied]
+                + [f"open({n['path']}, O_RDWR) -> ok" for n in gpu_nodes if n.get("open") == "ok"],
+                "Nothing to do when a scheduler gave this job those GPUs only.",
+                subject=",".join(n["path"] for n in denied),
+            )
+        )
+    elif denied:
         groups = ", ".join(_get(f, "devices", "groups") or []) or "?"
         evidence = []
         for node in denied:
@@ -334,7 +356,7 @@ def rule_cuda_init_failed(f: Facts, gpu_expected: bool) -> list[Finding]:
     return [
         Finding(
             "cuda-init-failed",
-            "error",
+            "error" if gpu_expected or gpus(f) else "warning",
             "CUDA cannot initialise although the driver answers",
             evidence,
             "Fix the root cause listed with it. If none is listed: read `sudo dmesg | grep -i "
