@@ -335,3 +335,14 @@ def test_child_readme_says_how_to_run_the_doctor_where_the_pod_ran(children, key
     assert "mlt doctor --gpu --k8s-job . --node NODE_NAME > doctor-job.yaml" in readme
     name = k8s_job.job_documents(children[key])[1]["metadata"]["name"]
     assert f"kubectl logs job/{name}" in readme  # the name the Job really gets
+
+
+def test_cli_start_up_stays_light():
+    """The CLI loads neither the doctor, pynvml, docker, ruamel nor copier to start."""
+    code = (
+        "import sys; import mlt.cli.root; "
+        "print(sorted(m for m in ('pynvml', 'docker', 'ruamel.yaml', 'copier', 'mlt.doctor', "
+        "'mlt.doctor.k8s_job') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
