@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlt import compat
 from mlt.doctor import command as commandlib
 from mlt.doctor import facts as hostfacts
-from mlt.doctor import nvml, rules, runner
-from mlt.errors import UsageError
+from mlt.doctor import nvml, prestart, rules, runner
+from mlt.errors import MltError, UsageError
 
 SCHEMA = "mlt.doctor/1"
 PROBE_SECTIONS = (
@@ -63,8 +65,7 @@ def _start_probe(
     if interpreter is None:
         return None, None
     # the imports share what is left of --timeout, less a reserve for the probe's last stage
-    left = deadline - time.monotonic()
-    budget = max(1.0, left - min(2.0, max(0.5, left * 0.1)))
+    budget = prestart.budget(deadline)
     env = dict(env, MLT_PROBE_ROOT=str(opts.root))  # device nodes are opened under --root
     try:
         return runner.start(interpreter, env, opts.trace, load=load, budget=budget), None
@@ -87,6 +88,14 @@ def _load_order(traced: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys([p for p in inits if p in mapped] + mapped))
 
 
+def _warm() -> None:
+    """Load the compatibility data (ruamel and compat.yaml: ~0.1-0.3 s) in the background."""
+    try:
+        compat.load()
+    except MltError:
+        pass  # the rule that needs it reports it
+
+
 def collect_facts(opts: Options) -> dict[str, Any]:
     """All facts; never raises except for bad user input (UsageError)."""
     env = dict(os.environ) if opts.env is None else dict(opts.env)
@@ -97,7 +106,7 @@ def collect_facts(opts: Options) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "options": {"gpu": opts.gpu, "root": str(opts.root), "trace": opts.trace}
     }
-    traced = None
+    traced = early = None
     if opts.command:
         facts["host"] = hostfacts.host_facts(opts.root, env)
         # the probe after the command needs a moment for the driver facts
@@ -109,12 +118,21 @@ def collect_facts(opts: Options) -> dict[str, Any]:
         load = _load_order(traced)
         run, start_error = _start_probe(interpreter, opts, env, deadline, load)
     else:
-        run, start_error = _start_probe(interpreter, opts, env, deadline)
+        early = prestart.take(opts.python, opts.trace, opts.root, opts.timeout)
+        if early and opts.env is None:  # started while the CLI loaded: same options, same env
+            run, start_error, deadline = early.run, None, early.deadline
+        else:
+            run, start_error = _start_probe(interpreter, opts, env, deadline)
+        warm = threading.Thread(target=_warm, name="mlt-doctor-warm", daemon=True)
+        warm.start()  # what judging needs is loaded while the probe runs, not after it
         facts["host"] = hostfacts.host_facts(opts.root, env)  # read while the probe runs
+        warm.join()
     error = error or start_error
     result = runner.finish(run, deadline, opts.timeout) if run else {"probe": {"error": error}}
     for key in PROBE_SECTIONS:
         facts[key] = result.get(key)
+    if facts["probe"] is not None:
+        facts["probe"]["started_early"] = bool(early)
     facts["probe_errors"] = result.get("errors") or {}
     if traced is not None:
         facts["loaded_libs"] = traced.pop("loaded_libs", [])
