@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 import threading
 import time
@@ -88,6 +89,16 @@ def _load_order(traced: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys([p for p in inits if p in mapped] + mapped))
 
 
+def _still_running(run: runner.ProbeRun, seconds: float) -> bool:
+    """Whether the probe is still busy after `seconds` (it is importing a framework)."""
+    assert run.traced.process is not None
+    try:
+        run.traced.process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return True
+    return False
+
+
 def _warm() -> None:
     """Load the compatibility data (ruamel and compat.yaml: ~0.1-0.3 s) in the background."""
     try:
@@ -123,12 +134,15 @@ def collect_facts(opts: Options) -> dict[str, Any]:
             run, start_error, deadline = early.run, None, early.deadline
         else:
             run, start_error = _start_probe(interpreter, opts, env, deadline)
-        warm = threading.Thread(target=_warm, name="mlt-doctor-warm", daemon=True)
-        warm.start()  # what judging needs is loaded while the probe runs, not after it
         facts["host"] = hostfacts.host_facts(opts.root, env)  # read while the probe runs
-        warm.join()
     error = error or start_error
+    warm = None
+    if run and _still_running(run, 0.3):  # a framework import: load what judging needs meanwhile
+        warm = threading.Thread(target=_warm, name="mlt-doctor-warm", daemon=True)
+        warm.start()
     result = runner.finish(run, deadline, opts.timeout) if run else {"probe": {"error": error}}
+    if warm:
+        warm.join()
     for key in PROBE_SECTIONS:
         facts[key] = result.get(key)
     if facts["probe"] is not None:
