@@ -128,6 +128,9 @@ def test_mig_gpu_selected_by_index_or_gpu_uuid_selects_no_device(doctor, host, s
 
 def test_healthy_mig_with_a_mig_uuid_selected(doctor, host):
     assert_healthy(_mig(doctor).env(CUDA_VISIBLE_DEVICES=MIG1).run())
+    text = doctor.run_text()
+    assert "MIG on, 2 MIG device(s)" in text
+    assert f"MIG 1 NVIDIA A100-SXM4-80GB MIG 1g.10gb ({MIG1})" in text
 
 
 def test_healthy_mig_with_nothing_selected(doctor, host):
@@ -244,6 +247,8 @@ def test_gpu_fallen_off_the_bus_on_a_multi_gpu_node(doctor, host):
     assert "CUDA_VISIBLE_DEVICES=0,2" in finding["fix"]
     assert_explains_init_failure(r, "gpu-lost:gpu1")
     assert r.report["facts"]["nvml"]["gpus"][1]["lost"] is True
+    assert "GPU 1: NVML answers 'GPU is lost' (NVML_ERROR_GPU_IS_LOST)" in finding["evidence"][0]
+    assert "GPU 1 lost: GPU is lost" in doctor.run_text()
 
 
 def test_lost_gpu_hidden_by_cuda_visible_devices_is_only_a_warning(doctor, host):

@@ -15,10 +15,11 @@ Diagnose the GPU stack: driver, NVML, the CUDA libraries actually loaded,
 and the frameworks.
 
 Facts come from a probe run in your interpreter (--python; default
-$VIRTUAL_ENV/bin/python, else python3), traced with LD_DEBUG (and strace
-when allowed); it imports every CUDA framework installed there (torch,
-tensorflow, jax, cupy, onnxruntime). After [bold]--[/], your own command runs
-under the same trace and what [italic]it[/] loads is judged. Exit 1 when any
+$VIRTUAL_ENV/bin/python, else python3), traced with LD_DEBUG; it imports
+every CUDA framework installed there (torch, tensorflow, jax, cupy,
+onnxruntime). After [bold]--[/], your own command
+runs under the same trace (plus strace when allowed) and what [italic]it[/]
+loads is judged. Exit 1 when any
 finding is an error. [bold]--gpu[/] says you expect a GPU here, so a missing
 driver is an error. One line per root cause comes first; what a cause
 explains is listed under it.

@@ -78,17 +78,38 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
         ),
     ]
     for gpu in nvml.get("gpus") or []:
+        if gpu.get("lost"):
+            rows.append((f"GPU {gpu.get('index')}", f"lost: {gpu.get('error') or 'GPU is lost'}"))
+            continue
         mem = f"{gpu['memory_total'] / 2**30:.0f} GiB" if gpu.get("memory_total") else "?"
+        extra = [f"compute mode {gpu['compute_mode']}"] if gpu.get("compute_mode") else []
+        mig = gpu.get("mig") or {}
+        if mig.get("current") == 1:
+            extra.append(f"MIG on, {len(mig.get('devices') or [])} MIG device(s)")
         rows.append(
             (
                 f"GPU {gpu.get('index')}",
                 f"{gpu.get('name')} (CC {gpu.get('cc')}, {mem}, "
-                f"{gpu.get('brand_name')}, {gpu.get('uuid')})",
+                f"{gpu.get('brand_name')}, {gpu.get('uuid')}{''.join(', ' + e for e in extra)})",
             )
         )
+        for dev in mig.get("devices") or []:
+            rows.append((f"  MIG {dev.get('index')}", f"{dev.get('name')} ({dev.get('uuid')})"))
+    nodes = (facts.get("devices") or {}).get("nodes") or host.get("device_nodes") or []
     rows.append(
-        ("device nodes", ", ".join(n["path"] for n in host.get("device_nodes") or []) or "none")
+        (
+            "device nodes",
+            ", ".join(
+                n["path"] + (f" ({n['open']})" if n.get("open") not in (None, "ok") else "")
+                for n in nodes
+            )
+            or "none",
+        )
     )
+    if (host.get("modules") or {}).get("loaded"):
+        rows.append(("kernel modules", ", ".join(host["modules"]["loaded"])))
+    if (host.get("wsl") or {}).get("detected"):
+        rows.append(("WSL2", "; ".join(host["wsl"]["evidence"])))
     container = host.get("container") or {}
     rows.append(("container", "; ".join(container.get("evidence") or []) or "no"))
     probe = facts.get("probe") or {}

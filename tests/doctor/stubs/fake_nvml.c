@@ -25,6 +25,7 @@ const char *nvmlErrorString(int rc) {
     case 9: return "Driver Not Loaded";
     case 12: return "NVML Shared Library Not Found";
     case 13: return "Function Not Found";
+    case 15: return "GPU is lost";
     case 18: return "Driver/library version mismatch";
     default: return "Unknown Error";
     }
