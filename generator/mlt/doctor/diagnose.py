@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from mlt import compat
+from mlt.doctor import bounded, nvml, prestart, rules, runner
 from mlt.doctor import command as commandlib
 from mlt.doctor import facts as hostfacts
-from mlt.doctor import nvml, prestart, rules, runner
 from mlt.errors import MltError, UsageError
 
 SCHEMA = "mlt.doctor/1"
@@ -89,13 +89,22 @@ def _load_order(traced: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys([p for p in inits if p in mapped] + mapped))
 
 
-def _still_running(run: runner.ProbeRun, seconds: float) -> bool:
-    """Whether the probe is still busy after `seconds` (it is importing a framework)."""
+def _importing(run: runner.ProbeRun, deadline: float) -> bool:
+    """Wait until the probe ends (False) or starts importing a framework (True): only then
+    is there time to load what judging needs while it runs."""
     assert run.traced.process is not None
-    try:
-        run.traced.process.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        return True
+    progress = Path(run.tmp.name) / "probe.json"  # rewritten after each stage
+    while time.monotonic() < deadline:
+        try:
+            run.traced.process.wait(timeout=0.05)
+            return False
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            if b'"stage": "framework:' in bounded.read_bytes(progress, 64 << 20):
+                return True
+        except OSError:
+            continue
     return False
 
 
@@ -137,7 +146,7 @@ def collect_facts(opts: Options) -> dict[str, Any]:
         facts["host"] = hostfacts.host_facts(opts.root, env)  # read while the probe runs
     error = error or start_error
     warm = None
-    if run and _still_running(run, 0.3):  # a framework import: load what judging needs meanwhile
+    if run and _importing(run, deadline):  # load what judging needs while the framework loads
         warm = threading.Thread(target=_warm, name="mlt-doctor-warm", daemon=True)
         warm.start()
     result = runner.finish(run, deadline, opts.timeout) if run else {"probe": {"error": error}}
