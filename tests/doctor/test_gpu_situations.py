@@ -298,9 +298,11 @@ def test_exclusive_mode_on_an_idle_gpu_is_healthy(doctor, host):
 # --- libraries shadowed by an old toolkit ------------------------------------------------
 
 
-def _wheel_site(tmp_path: Path, extra_stubs, *dists: str) -> Path:
+def _wheel_site(
+    tmp_path: Path, extra_stubs, *dists: str, folder: str = "venv/lib/python3.11/site-packages"
+) -> Path:
     """A site-packages with the wheels' libcublas / libnccl and their dist-info."""
-    site = tmp_path / "venv/lib/python3.11/site-packages"
+    site = tmp_path / folder
     for name, lib, stub in (
         ("cublas", "libcublas.so.12", "cublas"),
         ("nccl", "libnccl.so.2", "nccl"),
@@ -355,9 +357,15 @@ def test_old_toolkit_cublas_and_system_nccl_shadow_the_wheels(doctor, host, extr
     assert nccl["evidence"][0].endswith("ships with nvidia-nccl-cu12 2.27.3")
 
 
-def test_wheel_libraries_first_on_the_path_are_healthy(doctor, host, extra_stubs, tmp_path):
+@pytest.mark.parametrize("folder", ["venv/lib/python3.11/site-packages", "wheel-cache/cublas"])
+def test_wheel_libraries_first_on_the_path_are_healthy(doctor, host, extra_stubs, tmp_path, folder):
+    # a wheel folder on sys.path is the wheels' copy, whatever its folder is called
     site = _wheel_site(
-        tmp_path, extra_stubs, "nvidia_cublas_cu12-12.8.4.1", "nvidia_nccl_cu12-2.27.3"
+        tmp_path,
+        extra_stubs,
+        "nvidia_cublas_cu12-12.8.4.1",
+        "nvidia_nccl_cu12-2.27.3",
+        folder=folder,
     )
     wheel_dirs = f"{site}/nvidia/cublas/lib:{site}/nvidia/nccl/lib"
     old = _old_copy(

@@ -28,7 +28,6 @@ EXPLAINS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("mig-no-instances", (_INIT,)),
     ("gpu-lost", (_INIT,)),
     ("no-visible-devices", (_INIT,)),
-    ("lib-shadowed", ("duplicate-lib", "cuda-runtime-older-than-build")),
     ("jax-plugin-mismatch", ("framework-cpu-build",)),
     ("nvml-version-mismatch", ("driver-too-old",)),
     ("cuda-stub-driver", ("driver-too-old", "no-driver")),
@@ -36,6 +35,7 @@ EXPLAINS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lib-not-on-search-path:libcuda.so.1", ("driver-too-old",)),
     ("cudnn-mixed", ("cudnn-mismatch", "duplicate-lib")),
     ("conflicting-cuda-packages", ("duplicate-lib", "cuda-runtime-older-than-build")),
+    ("lib-shadowed", ("duplicate-lib", "cuda-runtime-older-than-build")),
 )
 
 

@@ -87,12 +87,16 @@ def rule_lib_shadowed(f: Facts, gpu_expected: bool) -> list[Finding]:
     fresh: list[str] = []
     verdicts: dict[str, list[bool | None]] = {}
     seen = set()
+    wheel_dirs = {
+        os.path.realpath(d["dir"]) for d in _get(f, "wheels", "lib_dirs") or [] if d.get("dir")
+    }
     for lib in f.get("loaded_libs") or []:
         real = lib.get("realpath") or lib["path"]
         if real in seen:
             continue
         seen.add(real)
-        if _WHEEL_DIR.search(real):
+        in_wheel = os.path.realpath(str(Path(lib["path"]).parent)) in wheel_dirs
+        if in_wheel or _WHEEL_DIR.search(real):
             fresh.append(real)
             continue
         if lib.get("key") not in _SHADOWABLE:
