@@ -1,5 +1,7 @@
 """Time `mlt doctor --gpu`: alone (target <= 0.5 s) and with a torch probe + trace against
-`python -c "import torch; torch.cuda.is_available()"` (target <= 1.2x).
+`python -c "import torch; torch.cuda.is_available()"` (target <= 1.0x: the probe starts
+before the CLI loads and the compatibility data loads while it runs, so the doctor costs no
+more than the framework import it has to make).
 
     python benchmarks/bench_doctor.py [--repeat 5] [--torch-python PATH] [--check]
 
@@ -114,14 +116,14 @@ def main() -> int:
             print(f"python -c 'import torch; ...'          {times['baseline']:6.2f} s")
             print(
                 f"mlt doctor --gpu --python (trace)     {times['traced']:6.2f} s   "
-                f"ratio {ratio:4.2f}x  target <= 1.20x"
+                f"ratio {ratio:4.2f}x  target <= 1.00x"
             )
             print(
                 f"mlt doctor --gpu --python --no-trace  {times['untraced']:6.2f} s   "
                 f"ratio {times['untraced'] / times['baseline']:4.2f}x"
             )
-            if ratio > 1.2:
-                missed.append(f"torch ratio {ratio:.2f}x over 1.2x")
+            if ratio > 1.0:
+                missed.append(f"torch ratio {ratio:.2f}x over 1.0x")
     if missed:
         print("missed: " + "; ".join(missed))
     return 1 if (missed and args.check) else 0

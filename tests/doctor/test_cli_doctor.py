@@ -7,6 +7,7 @@ covers the edge cases on hand-written facts.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 
@@ -269,18 +270,21 @@ def test_old_nvml_without_newer_functions_still_reports(doctor):
 
 def test_framework_import_over_its_budget_is_abandoned(doctor):
     started = time.monotonic()
-    r = doctor.torch(sleep="60").run("--timeout", "8")  # each framework gets half the time
-    assert time.monotonic() - started < 8
+    r = doctor.torch(sleep="60").run("--timeout", "8")  # the imports get what --timeout leaves
+    assert time.monotonic() - started < 8.5
     torch = r.report["facts"]["frameworks"]["torch"]
-    assert torch["timed_out"] is True and 3 < torch["duration_s"] < 5
+    assert torch["timed_out"] is True and 6 < torch["duration_s"] < 8  # not half of it
     assert r.report["facts"]["probe"]["stage"] == "done"  # the probe went on without it
-    assert "torch import did not finish" in r.finding("probe-failed")["title"]
+    title = r.finding("probe-failed")["title"]
+    assert title.startswith("The torch import did not finish within the ")
+    assert title.endswith(" s left of --timeout")  # '7 s', never a raw float
+    assert re.search(r"within the \d+ s left", title)
 
 
 def test_probe_timeout_keeps_earlier_facts(doctor):
     r = doctor.torch(hang_gil="30").run("--timeout", "2")
     assert "probe-failed" in r.codes("info")
-    assert "timed out after 2s" in r.finding("probe-failed")["title"]
+    assert "timed out after 2 s" in r.finding("probe-failed")["title"]
     assert r.report["facts"]["nvml"]["driver_version"] == "550.54.15"  # saved before the import
     assert r.report["facts"]["probe"]["stage"] == "framework:torch"
 

@@ -46,6 +46,18 @@ def main() -> None:
 
 
 def _run(argv: list[str]) -> int:
+    if argv[:1] == ["doctor"]:  # its probe starts now, while the CLI loads (doctor/prestart.py)
+        from mlt.doctor import prestart
+
+        prestart.from_argv(argv[1:])
+    try:
+        return _dispatch(argv)
+    finally:
+        if "mlt.doctor.prestart" in sys.modules:  # os._exit skips atexit: no orphan probe
+            sys.modules["mlt.doctor.prestart"].discard()
+
+
+def _dispatch(argv: list[str]) -> int:
     import click
 
     from mlt.cli.root import app

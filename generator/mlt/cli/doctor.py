@@ -8,16 +8,18 @@ from typing import Annotated
 import typer
 
 from mlt.cli._common import console, handle_errors, print_json
+from mlt.errors import UsageError
 
 HELP = """\
 Diagnose the GPU stack: driver, NVML, the CUDA libraries actually loaded,
 and the frameworks.
 
 Facts come from a probe run in your interpreter (--python; default
-$VIRTUAL_ENV/bin/python, else python3), traced with LD_DEBUG (and strace
-when allowed); it imports every CUDA framework installed there (torch,
-tensorflow, jax, cupy, onnxruntime). After [bold]--[/], your own command runs
-under the same trace and what [italic]it[/] loads is judged. Exit 1 when any
+$VIRTUAL_ENV/bin/python, else python3), traced with LD_DEBUG; it imports
+every CUDA framework installed there (torch, tensorflow, jax, cupy,
+onnxruntime). After [bold]--[/], your own command
+runs under the same trace (plus strace when allowed) and what [italic]it[/]
+loads is judged. Exit 1 when any
 finding is an error. [bold]--gpu[/] says you expect a GPU here, so a missing
 driver is an error. One line per root cause comes first; what a cause
 explains is listed under it.
@@ -29,6 +31,13 @@ explains is listed under it.
   mlt doctor --gpu --python .venv/bin/python
   mlt doctor --gpu -- python train.py --epochs 1
   mlt doctor --gpu --image nvcr.io/nvidia/pytorch:25.01-py3
+  mlt doctor --gpu --k8s-job . --node gpu-node-7 | kubectl apply -f -
+
+[bold]--k8s-job[/] [CHILD] prints a Kubernetes Job (and a ConfigMap carrying the
+doctor) that runs `mlt doctor --gpu --json` in the child's own image, with the
+GPU request, node selector and tolerations of its deploy/k8s/ manifests;
+[bold]--node[/] pins it to one node, [bold]--image[/] replaces the image (the tag
+the failing pod ran). Read the report with `kubectl logs job/NAME-mlt-doctor`.
 """
 
 
@@ -66,15 +75,41 @@ def doctor(
             min=1,
         ),
     ] = 60.0,
+    k8s_job: Annotated[
+        bool,
+        typer.Option(
+            "--k8s-job",
+            help="Print a Kubernetes Job that runs this doctor in the image of the child "
+            "project given as argument (default: the current directory).",
+        ),
+    ] = False,
+    node: Annotated[
+        str | None,
+        typer.Option("--node", help="With --k8s-job: run on this node.", metavar="NAME"),
+    ] = None,
     command: Annotated[
         list[str] | None,
         typer.Argument(
-            help="After --: your command, run under the trace (what it loads is judged).",
+            help="After --: your command, run under the trace (what it loads is judged). "
+            "With --k8s-job: the CHILD project directory.",
             metavar="[-- CMD [ARGS]...]",
             show_default=False,
         ),
     ] = None,
 ) -> None:
+    if k8s_job:
+        from mlt.doctor import k8s_job as jobs
+
+        if len(command or []) > 1:
+            raise UsageError("--k8s-job takes one CHILD directory (no command)")
+        child = Path(command[0]) if command else Path()
+        docs = jobs.job_documents(child, node=node, image=image, timeout=timeout)
+        if not gpu:
+            raise UsageError("--k8s-job runs `mlt doctor --gpu` in the pod: add --gpu")
+        typer.echo(jobs.render(docs, node), nl=False)
+        return
+    if node:
+        raise UsageError("--node only applies with --k8s-job")
     from mlt.doctor import Options, diagnose
 
     opts = Options(

@@ -17,6 +17,11 @@ from pathlib import Path
 DEFAULT_LIMIT = 1 << 20
 
 
+def seconds(value: float) -> str:
+    """A time limit as a person reads it: 7.96 -> '8 s', 0.54 -> '0.5 s'."""
+    return f"{round(value)} s" if value >= 2 else f"{value:.1f} s"
+
+
 class NotRegular(OSError):
     """The path is a FIFO, a device or a socket: reading it could block or never end."""
 

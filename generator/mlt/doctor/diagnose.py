@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlt import compat
+from mlt.doctor import bounded, nvml, prestart, rules, runner
 from mlt.doctor import command as commandlib
 from mlt.doctor import facts as hostfacts
-from mlt.doctor import nvml, rules, runner
-from mlt.errors import UsageError
+from mlt.errors import MltError, UsageError
 
 SCHEMA = "mlt.doctor/1"
 PROBE_SECTIONS = (
     "python",
     "nvml",
     "cuda_driver",
+    "devices",
     "wheels",
     "frameworks",
     "speculative",
@@ -61,7 +65,9 @@ def _start_probe(
 ) -> tuple[runner.ProbeRun | None, str | None]:
     if interpreter is None:
         return None, None
-    budget = max(1.0, min(30.0, (deadline - time.monotonic()) / 2))
+    # the imports share what is left of --timeout, less a reserve for the probe's last stage
+    budget = prestart.budget(deadline)
+    env = dict(env, MLT_PROBE_ROOT=str(opts.root))  # device nodes are opened under --root
     try:
         return runner.start(interpreter, env, opts.trace, load=load, budget=budget), None
     except OSError as exc:
@@ -83,6 +89,33 @@ def _load_order(traced: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys([p for p in inits if p in mapped] + mapped))
 
 
+def _importing(run: runner.ProbeRun, deadline: float) -> bool:
+    """Wait until the probe ends (False) or starts importing a framework (True): only then
+    is there time to load what judging needs while it runs."""
+    assert run.traced.process is not None
+    progress = Path(run.tmp.name) / "probe.json"  # rewritten after each stage
+    while time.monotonic() < deadline:
+        try:
+            run.traced.process.wait(timeout=0.05)
+            return False
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            if b'"stage": "framework:' in bounded.read_bytes(progress, 64 << 20):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _warm() -> None:
+    """Load the compatibility data (ruamel and compat.yaml: ~0.1-0.3 s) in the background."""
+    try:
+        compat.load()
+    except MltError:
+        pass  # the rule that needs it reports it
+
+
 def collect_facts(opts: Options) -> dict[str, Any]:
     """All facts; never raises except for bad user input (UsageError)."""
     env = dict(os.environ) if opts.env is None else dict(opts.env)
@@ -93,7 +126,7 @@ def collect_facts(opts: Options) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "options": {"gpu": opts.gpu, "root": str(opts.root), "trace": opts.trace}
     }
-    traced = None
+    traced = early = None
     if opts.command:
         facts["host"] = hostfacts.host_facts(opts.root, env)
         # the probe after the command needs a moment for the driver facts
@@ -105,12 +138,24 @@ def collect_facts(opts: Options) -> dict[str, Any]:
         load = _load_order(traced)
         run, start_error = _start_probe(interpreter, opts, env, deadline, load)
     else:
-        run, start_error = _start_probe(interpreter, opts, env, deadline)
+        early = prestart.take(opts.python, opts.trace, opts.root, opts.timeout)
+        if early and opts.env is None:  # started while the CLI loaded: same options, same env
+            run, start_error, deadline = early.run, None, early.deadline
+        else:
+            run, start_error = _start_probe(interpreter, opts, env, deadline)
         facts["host"] = hostfacts.host_facts(opts.root, env)  # read while the probe runs
     error = error or start_error
+    warm = None
+    if run and _importing(run, deadline):  # load what judging needs while the framework loads
+        warm = threading.Thread(target=_warm, name="mlt-doctor-warm", daemon=True)
+        warm.start()
     result = runner.finish(run, deadline, opts.timeout) if run else {"probe": {"error": error}}
+    if warm:
+        warm.join()
     for key in PROBE_SECTIONS:
         facts[key] = result.get(key)
+    if facts["probe"] is not None:
+        facts["probe"]["started_early"] = bool(early)
     facts["probe_errors"] = result.get("errors") or {}
     if traced is not None:
         facts["loaded_libs"] = traced.pop("loaded_libs", [])
@@ -120,6 +165,8 @@ def collect_facts(opts: Options) -> dict[str, Any]:
         facts["nvml"] = nvml.collect()
     for gpu in rules.gpus(facts):
         gpu["brand_name"] = nvml.brand_name(gpu.get("brand"))
+        for proc in gpu.get("processes") if isinstance(gpu.get("processes"), list) else []:
+            proc["command"] = hostfacts.cmdline(opts.root, proc.get("pid"))
     return facts
 
 

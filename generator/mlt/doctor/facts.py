@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mlt.doctor import bounded
+from mlt.doctor import bounded, facts_kernel
 from mlt.doctor.trace import lib_key
 
 ENV_VARS = (
@@ -136,6 +136,15 @@ def ld_cache(root: Path) -> list[str]:
     return sorted(p for p in paths if lib_key(p))
 
 
+def cmdline(root: Path, pid: Any) -> str | None:
+    """The command line of a process (a GPU's holder), shortened; None when unreadable."""
+    try:
+        raw = bounded.read_bytes(root / f"proc/{int(pid)}/cmdline", 4096)
+    except (OSError, TypeError, ValueError):
+        return None
+    return " ".join(p.decode("utf-8", "replace") for p in raw.split(b"\0") if p)[:200] or None
+
+
 def host_facts(root: Path, env: dict[str, str]) -> dict[str, Any]:
     """Everything about the host that doesn't need the target interpreter."""
     errors: dict[str, str] = {}
@@ -146,5 +155,7 @@ def host_facts(root: Path, env: dict[str, str]) -> dict[str, Any]:
     facts["env"] = {k: env[k] for k in ENV_VARS if k in env}
     facts["lib_dirs"] = collect("lib_dirs", lambda: lib_dirs(root), errors) or []
     facts["ld_cache"] = collect("ld_cache", lambda: ld_cache(root), errors) or []
+    facts["modules"] = collect("modules", lambda: facts_kernel.modules(root), errors)
+    facts["wsl"] = collect("wsl", lambda: facts_kernel.wsl(root), errors)
     facts["errors"] = errors
     return facts

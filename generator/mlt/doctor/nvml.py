@@ -46,9 +46,53 @@ def _error(exc: Exception) -> str:
     return name.removeprefix("NVMLError_") if name.startswith("NVMLError_") else str(exc)
 
 
+def _mig(pynvml: Any, handle: Any) -> dict[str, Any]:
+    try:
+        current, pending = pynvml.nvmlDeviceGetMigMode(handle)
+    except pynvml.NVMLError as exc:
+        return {"error": _error(exc)}
+    out: dict[str, Any] = {"current": current, "pending": pending, "devices": []}
+    if current != pynvml.NVML_DEVICE_MIG_ENABLE:
+        return out
+    for index in range(pynvml.nvmlDeviceGetMaxMigDeviceCount(handle)):
+        try:
+            child = pynvml.nvmlDeviceGetMigDeviceHandleByIndex(handle, index)
+        except pynvml.NVMLError:
+            continue  # NOT_FOUND: an empty slot
+        out["devices"].append(
+            {
+                "index": index,
+                "uuid": pynvml.nvmlDeviceGetUUID(child),
+                "name": pynvml.nvmlDeviceGetName(child),
+            }
+        )
+    return out
+
+
+def _extras(pynvml: Any, handle: Any, gpu: dict[str, Any]) -> None:
+    """MIG mode and devices, compute mode, compute processes (as the probe reads them)."""
+    gpu["mig"] = _mig(pynvml, handle)
+    try:
+        gpu["compute_mode"] = int(pynvml.nvmlDeviceGetComputeMode(handle))
+    except pynvml.NVMLError:
+        gpu["compute_mode"] = None
+    try:
+        gpu["processes"] = [
+            {"pid": p.pid, "used_memory": p.usedGpuMemory}
+            for p in pynvml.nvmlDeviceGetComputeRunningProcesses(handle)
+        ]
+    except pynvml.NVMLError as exc:
+        gpu["processes"] = {"error": _error(exc)}
+
+
 def _device(pynvml: Any, index: int) -> dict[str, Any]:
     gpu: dict[str, Any] = {"index": index}
-    handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+    try:
+        handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+    except pynvml.NVMLError as exc:
+        if getattr(exc, "value", None) != pynvml.NVML_ERROR_GPU_IS_LOST:
+            raise
+        return {"index": index, "lost": True, "error": _error(exc)}
     for key, call in (
         ("name", lambda: pynvml.nvmlDeviceGetName(handle)),
         ("uuid", lambda: pynvml.nvmlDeviceGetUUID(handle)),
@@ -67,6 +111,7 @@ def _device(pynvml: Any, index: int) -> dict[str, Any]:
         gpu["fabric"] = {"state": int(info.state), "status": int(info.status)}
     except pynvml.NVMLError as exc:
         gpu["fabric"] = {"error": _error(exc)}
+    _extras(pynvml, handle, gpu)
     return gpu
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from mlt import compat
 from mlt.doctor.rules import cudnn_version
@@ -78,17 +78,38 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
         ),
     ]
     for gpu in nvml.get("gpus") or []:
+        if gpu.get("lost"):
+            rows.append((f"GPU {gpu.get('index')}", f"lost: {gpu.get('error') or 'GPU is lost'}"))
+            continue
         mem = f"{gpu['memory_total'] / 2**30:.0f} GiB" if gpu.get("memory_total") else "?"
+        extra = [f"compute mode {gpu['compute_mode']}"] if gpu.get("compute_mode") else []
+        mig = gpu.get("mig") or {}
+        if mig.get("current") == 1:
+            extra.append(f"MIG on, {len(mig.get('devices') or [])} MIG device(s)")
         rows.append(
             (
                 f"GPU {gpu.get('index')}",
                 f"{gpu.get('name')} (CC {gpu.get('cc')}, {mem}, "
-                f"{gpu.get('brand_name')}, {gpu.get('uuid')})",
+                f"{gpu.get('brand_name')}, {gpu.get('uuid')}{''.join(', ' + e for e in extra)})",
             )
         )
+        for dev in mig.get("devices") or []:
+            rows.append((f"  MIG {dev.get('index')}", f"{dev.get('name')} ({dev.get('uuid')})"))
+    nodes = (facts.get("devices") or {}).get("nodes") or host.get("device_nodes") or []
     rows.append(
-        ("device nodes", ", ".join(n["path"] for n in host.get("device_nodes") or []) or "none")
+        (
+            "device nodes",
+            ", ".join(
+                n["path"] + (f" ({n['open']})" if n.get("open") not in (None, "ok") else "")
+                for n in nodes
+            )
+            or "none",
+        )
     )
+    if (host.get("modules") or {}).get("loaded"):
+        rows.append(("kernel modules", ", ".join(host["modules"]["loaded"])))
+    if (host.get("wsl") or {}).get("detected"):
+        rows.append(("WSL2", "; ".join(host["wsl"]["evidence"])))
     container = host.get("container") or {}
     rows.append(("container", "; ".join(container.get("evidence") or []) or "no"))
     probe = facts.get("probe") or {}
@@ -114,7 +135,7 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             (
                 "command",
-                f"{' '.join(command.get('argv') or [])} -> "
+                f"{shlex.join(command.get('argv') or [])} -> "
                 f"{command.get('error') or 'exit 0'} ({command.get('duration_s')} s)",
             )
         )
@@ -143,38 +164,42 @@ def root_causes(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def render(report: dict[str, Any], console: Console) -> None:
-    """One line per root cause, then each finding with evidence and fix, then the facts."""
+    """One line per root cause, then each finding with evidence and fix, then the facts.
+
+    Every line is printed whole (soft wrap): ids, paths, URLs and commands are never cut or
+    folded at the console width, whatever COLUMNS says or wherever stdout goes; a terminal
+    wraps long lines visually and a pipe gets them intact.
+    """
+
+    def say(text: str = "") -> None:
+        console.print(text, highlight=False, soft_wrap=True)
+
     findings = report["findings"]
     roots = root_causes(findings)
     if roots:
-        console.print(f"[bold]{len(roots)} root cause(s):[/]", highlight=False)
+        say(f"[bold]{len(roots)} root cause(s):[/]")
         for finding in roots:
             color, mark = STYLE.get(finding["severity"], ("white", "-"))
-            console.print(
-                f"  [{color}]{mark}[/] [bold]{finding['code']}[/]: {escape(finding['title'])}",
-                highlight=False,
-            )
-        console.print()
+            say(f"  [{color}]{mark}[/] [bold]{finding['code']}[/]: {escape(finding['title'])}")
+        say()
     for finding in findings:
         if finding.get("caused_by"):  # listed under its root cause
             continue
         color, mark = STYLE.get(finding["severity"], ("white", "-"))
-        console.print(
-            f"[bold {color}]{mark} {finding['severity']}[/] [bold]{finding['code']}[/]: "
-            f"{escape(finding['title'])}",
-            highlight=False,
+        say(
+            f"[bold {color}]{mark} {finding['severity']}[/] [bold]{finding['id']}[/]: "
+            f"{escape(finding['title'])}"
         )
         for line in finding.get("evidence") or []:
-            console.print(f"    [dim]{escape(str(line))}[/]", highlight=False)
+            say(f"    [dim]{escape(str(line))}[/]")
         if finding.get("fix") and finding["severity"] != "info":
-            console.print(f"    [bold]fix:[/] {escape(finding['fix'])}", highlight=False)
-    table = Table(title="facts", show_header=False, title_justify="left", box=None, padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column(overflow="fold")
-    for label, value in fact_rows(report["facts"]):
-        table.add_row(escape(label), escape(str(value)))
-    console.print(table)
+            say(f"    [bold]fix:[/] {escape(finding['fix'])}")
+    rows = fact_rows(report["facts"])
+    width = max((len(label) for label, _ in rows), default=0)
+    say("facts")
+    for label, value in rows:
+        say(f"[bold]{escape(label.ljust(width))}[/]  {escape(str(value))}")
     errors = sum(1 for f in findings if f["severity"] == "error")
     warnings = sum(1 for f in findings if f["severity"] == "warning")
     verdict = "[bold green]ok[/]" if report["ok"] else f"[bold red]{errors} error(s)[/]"
-    console.print(f"doctor: {verdict}, {warnings} warning(s)", highlight=False)
+    say(f"doctor: {verdict}, {warnings} warning(s)")

@@ -71,7 +71,9 @@ def resolve_interpreter(
         except OSError as exc:
             raise UsageError(f"cannot run the Python interpreter {found}: {exc}") from None
     if rc is None:
-        raise UsageError(f"the Python interpreter {found} did not answer within {timeout:g}s")
+        raise UsageError(
+            f"the Python interpreter {found} did not answer within {bounded.seconds(timeout)}"
+        )
     lines = out.strip().splitlines()
     real = lines[-1].strip() if lines else ""
     if rc != 0 or not real or not _is_elf(real):
@@ -121,12 +123,15 @@ class Traced:
         )
 
 
-def spawn(argv: list[str], env: dict[str, str], tmp: Path, trace: bool, name: str) -> Traced:
-    """Start argv under LD_DEBUG=libs (and strace), output to files under tmp/name.*."""
+def spawn(
+    argv: list[str], env: dict[str, str], tmp: Path, trace: bool, name: str, strace: bool = True
+) -> Traced:
+    """Start argv under LD_DEBUG=libs (and strace, unless told not to), output to files under
+    tmp/name.*."""
     env = dict(env)
     # TF logs failed dlopens only at VLOG(1) of its dso loader (tensorflow#66987)
     env.setdefault("TF_CPP_VMODULE", "dso_loader=1,cuda_diagnostics=1")
-    use_strace = trace and strace_usable()
+    use_strace = trace and strace and strace_usable()
     if trace:
         env["LD_DEBUG"] = "libs"
         env["LD_DEBUG_OUTPUT"] = str(tmp / f"{name}.ld")
@@ -172,7 +177,7 @@ def traced_libs(run: Traced, name: str) -> dict[str, Any]:
 
 def describe_exit(what: str, rc: int | None, timeout: float) -> str | None:
     if rc is None:
-        return f"{what} timed out after {timeout:g}s"
+        return f"{what} timed out after {bounded.seconds(timeout)}"
     if rc < 0:
         try:
             return f"{what} killed by {signal.Signals(-rc).name}"
@@ -216,7 +221,11 @@ def start(
         env["MLT_PROBE_BUDGET"] = f"{budget:g}"
     out = str(Path(tmp.name) / "probe.json")
     try:
-        traced = spawn([interpreter.path, str(PROBE), out], env, Path(tmp.name), trace, "probe")
+        # LD_DEBUG only: no rule reads strace's view, and stopping at each of the thousands of
+        # files a framework import opens made the probe ~20 % slower than `import torch`
+        traced = spawn(
+            [interpreter.path, str(PROBE), out], env, Path(tmp.name), trace, "probe", strace=False
+        )
     except OSError:
         tmp.cleanup()
         raise

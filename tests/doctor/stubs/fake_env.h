@@ -39,6 +39,21 @@ static int fake_gpu(int index, char *name, size_t len, int *major, int *minor) {
     return 0;
 }
 
+/* FAKE_X="0,3" -> entry `index` of a comma list as an int (a single value applies to all). */
+static int fake_list_int(const char *name, int index, int fallback) {
+    const char *value = getenv(name);
+    if (!value || !*value) return fallback;
+    int current = 0, last = fallback;
+    while (*value) {
+        last = atoi(value);
+        if (current++ == index) return last;
+        const char *comma = strchr(value, ',');
+        if (!comma) break;
+        value = comma + 1;
+    }
+    return current == 1 ? last : fallback;
+}
+
 static int fake_gpu_count(void) {
     char name[8]; int major, minor, n = 0;
     while (fake_gpu(n, name, sizeof name, &major, &minor)) n++;

@@ -9,8 +9,10 @@ of frameworks, nvidia-* wheels) and info otherwise.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 
+from mlt.doctor.bounded import seconds
 from mlt.doctor.rules.base import Facts, Finding, _get, gpus, kernel_driver
 from mlt.doctor.rules.causes import link
 from mlt.doctor.rules.devices import arch_covers, rule_arch, rule_cpu_build, rule_visible_devices
@@ -24,8 +26,16 @@ from mlt.doctor.rules.driver import (
     rule_stub_driver,
     runtime_in_use,
 )
+from mlt.doctor.rules.gpu_state import (
+    rule_cuda_init_failed,
+    rule_device_nodes,
+    rule_exclusive_busy,
+    rule_gpu_lost,
+    rule_mig,
+)
 from mlt.doctor.rules.libraries import rule_duplicate_lib, rule_missing_libs
 from mlt.doctor.rules.packages import rule_conflicting_packages
+from mlt.doctor.rules.shadowing import rule_jax_plugin, rule_lib_shadowed, rule_wsl_libcuda
 from mlt.doctor.rules.versions import (
     cudnn_version,
     rule_cudnn_mismatch,
@@ -51,7 +61,8 @@ def rule_probe_failed(f: Facts, gpu_expected: bool) -> list[Finding]:
         Finding(
             "probe-failed",
             "info",
-            f"The {name} import did not finish within its {info.get('duration_s')}s budget",
+            f"The {name} import did not finish within the "
+            f"{seconds(info.get('budget_s') or info.get('duration_s') or 0)} left of --timeout",
             [f"{name}: {info.get('import_error')}"],
             "Its facts are missing; the other frameworks were still probed. Raise --timeout.",
             subject=name,
@@ -67,7 +78,7 @@ def rule_probe_failed(f: Facts, gpu_expected: bool) -> list[Finding]:
                 "probe-failed",
                 "info",
                 f"The traced command did not finish cleanly: {command['error']}",
-                [f"command: {' '.join(command.get('argv') or [])}"] + tail,
+                [f"command: {shlex.join(command.get('argv') or [])}"] + tail,
                 "What it loaded until then is still judged.",
                 subject="command",
             )
@@ -109,6 +120,14 @@ RULES: tuple[Callable[[Facts, bool], list[Finding]], ...] = (
     rule_cpu_build,
     rule_fabric_manager,
     rule_conflicting_packages,
+    rule_mig,
+    rule_gpu_lost,
+    rule_exclusive_busy,
+    rule_device_nodes,
+    rule_lib_shadowed,
+    rule_wsl_libcuda,
+    rule_jax_plugin,
+    rule_cuda_init_failed,
     rule_probe_failed,
 )
 

@@ -109,7 +109,9 @@ def _visible(entries: list[str], gpu_list: list[dict[str, Any]]) -> tuple[list[s
         if entry.isdigit() and int(entry) < len(gpu_list):
             ok = True
         elif entry.upper().startswith(("GPU-", "MIG-")):
-            ok = any((g.get("uuid") or "").upper().startswith(entry.upper()) for g in gpu_list)
+            uuids = [g.get("uuid") for g in gpu_list]  # with MIG devices' (MIG-<uuid>) too
+            uuids += [d.get("uuid") for g in gpu_list for d in _get(g, "mig", "devices") or []]
+            ok = any((u or "").upper().startswith(entry.upper()) for u in uuids)
         else:
             ok = False
         if not ok or entry in visible:

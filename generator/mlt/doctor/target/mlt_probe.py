@@ -11,7 +11,8 @@ stage (a framework import that segfaults) still leaves the earlier facts behind:
   1. driver: NVML and libcuda through ctypes, by soname (system search, as frameworks do);
   2. wheels: nvidia-* (and framework) distributions on sys.path, nvidia/*/lib dirs;
   3. frameworks: import each installed one (mlt_probe_frameworks.REGISTRY), each with its
-     own time budget ($MLT_PROBE_BUDGET), and record its build info;
+     share of the time budget ($MLT_PROBE_BUDGET seconds from the probe's start: what is
+     left of it when its turn comes), and record its build info;
   4. libs: when no framework loaded a CUDA runtime, load libcudart / libcudnn ourselves from
      LD_LIBRARY_PATH and the nvidia wheel dirs by path (never the loader cache's first
      copy); with $MLT_PROBE_LOAD, exactly the files a traced command mapped. Then ask every
@@ -25,6 +26,7 @@ import re
 import sys
 import time
 
+import mlt_probe_devices as devices
 import mlt_probe_frameworks as registry
 
 if sys.path and os.path.dirname(os.path.abspath(__file__)) == os.path.abspath(sys.path[0] or "."):
@@ -143,9 +145,15 @@ def nvml_device(lib, index, errors):
     rc = call(lib, "nvmlDeviceGetHandleByIndex_v2", ctypes.c_uint(index), ctypes.byref(handle))
     if rc != 0:
         errors["handle%d" % index] = nvml_error(lib, rc)
-        return {"index": index}
+        gpu = {"index": index, "error": nvml_error(lib, rc)}
+        if rc == devices.NVML_ERROR_GPU_IS_LOST:  # fell off the bus (Xid 79)
+            gpu["lost"] = True
+        return gpu
     gpu = {"index": index}
-    gpu["name"], _ = nvml_text(lib, "nvmlDeviceGetName", handle)
+    gpu["name"], rc = nvml_text(lib, "nvmlDeviceGetName", handle)
+    if rc == devices.NVML_ERROR_GPU_IS_LOST:
+        gpu.update(lost=True, error=nvml_error(lib, rc))
+        return gpu
     gpu["uuid"], _ = nvml_text(lib, "nvmlDeviceGetUUID", handle)
     major, minor = ctypes.c_int(), ctypes.c_int()
     rc = call(
@@ -164,7 +172,7 @@ def nvml_device(lib, index, errors):
         gpu["fabric"] = {"state": fabric.state, "status": fabric.status}
     else:
         gpu["fabric"] = {"error": nvml_error(lib, rc)}
-    return gpu
+    return devices.nvml_extras(lib, handle, gpu, (call, nvml_error, nvml_text))
 
 
 def probe_nvml():
@@ -256,14 +264,14 @@ def probe_wheels():
 # --- stage 3: frameworks ---------------------------------------------------------------
 
 
-def probe_frameworks(names, budget):
+def probe_frameworks(names, deadline):
     RESULT["frameworks"] = {}
 
     def before_each(name):
         RESULT["frameworks"][name] = {"importing": True}
         save("framework:" + name)  # if the import crashes, this says which one
 
-    RESULT["frameworks"] = registry.run_all(names, budget, before_each)
+    RESULT["frameworks"] = registry.run_all(names, deadline, before_each)
 
 
 # --- stage 4: libraries ----------------------------------------------------------------
@@ -403,7 +411,7 @@ def main(argv):
     OUT = argv[1] if len(argv) > 1 and argv[1] != "-" else None
     default = ",".join(registry.NAMES)
     frameworks = os.environ.get("MLT_PROBE_FRAMEWORKS", default).split(",")
-    budget = float(os.environ.get("MLT_PROBE_BUDGET") or 30)
+    deadline = time.time() + float(os.environ.get("MLT_PROBE_BUDGET") or 30)
     exact = [p for p in os.environ.get("MLT_PROBE_LOAD", "").split(os.pathsep) if p]
     RESULT["python"] = {
         "executable": sys.executable,
@@ -415,11 +423,13 @@ def main(argv):
     start = time.time()
     RESULT["nvml"] = guarded("nvml", probe_nvml)
     RESULT["cuda_driver"] = guarded("cuda_driver", probe_libcuda)
+    root = os.environ.get("MLT_PROBE_ROOT") or "/"
+    RESULT["devices"] = guarded("devices", devices.device_access, root)
     save("driver")
     RESULT["wheels"] = guarded("wheels", probe_wheels)
     save("wheels")
     wanted = [f.strip() for f in frameworks if f.strip()]
-    guarded("frameworks", probe_frameworks, wanted, budget)
+    guarded("frameworks", probe_frameworks, wanted, deadline)
     save("frameworks")
     if exact:
         RESULT["loaded_exact"] = guarded("loaded_exact", load_exact, exact)

