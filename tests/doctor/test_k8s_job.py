@@ -26,7 +26,8 @@ from typer.testing import CliRunner
 
 from mlt.cli import app
 from mlt.doctor import k8s_job
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.scaffold.render import render_template
+from mlt.template.source import TemplateSource
 
 K8S_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 SELECTOR = "cloud.google.com/gke-accelerator=nvidia-l4"
