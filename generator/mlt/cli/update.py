@@ -65,6 +65,10 @@ def update(
             help="Rebuild a damaged mlt/template from the version .mlt.yaml records.",
         ),
     ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="If another update of this repo runs, wait for it to end."),
+    ] = False,
 ) -> None:
     """Merge template changes into a project: 0 updated, 3 conflicts, 1 error.
 
@@ -96,11 +100,11 @@ def update(
     if rebase_template:
         from mlt.update.rebase import rebase_template as rebuild
 
-        result = rebuild(path)
+        result = rebuild(path, wait=wait)
     elif cont:
-        result = continue_update(path, trust)
+        result = continue_update(path, trust, wait=wait)
     else:
-        result = update_project(path, opts)
+        result = update_project(path, opts, wait=wait)
     if json_out:
         print_json(result.to_dict())
     else:

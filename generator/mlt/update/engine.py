@@ -35,6 +35,7 @@ from mlt.update.repo import (
     inspect_repo,
     require_template_branch,
 )
+from mlt.update.repo_lock import locked
 from mlt.update.skipped import skipped_paths
 from mlt.update.target import Target, repoint, resolve_target
 from mlt.update.tasks import after_migrations, before_migrations, run_or_skip_tasks
@@ -71,6 +72,7 @@ class Prepared:
     identity: Identity  # who makes the commits of this update
 
 
+@locked
 def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateResult:
     """Update one child project; returns what happened (conflicts are a result, not an error)."""
     opts = opts or UpdateOptions()
@@ -311,6 +313,7 @@ def _fill(result: R.UpdateResult, outcome: MergeOutcome) -> None:
         result.status = R.CONFLICTED if outcome.conflicts else R.UPDATED
 
 
+@locked
 def continue_update(path: Path, trust: bool = False) -> R.UpdateResult:
     """Finish a conflicted update once the user resolved and `git add`-ed the files."""
     from mlt.update.check import conflict_marker_files
