@@ -189,10 +189,32 @@ def _fast_import(repo: Path | str, stream: bytes) -> str:
     run = run_git(
         "-c", "fastimport.unpackLimit=0", "fast-import", "--quiet", cwd=repo, input=stream
     )
+    if run.rc != 0 and "keep file" in run.err and _drop_stale_keeps(repo):
+        # A fast-import killed between writing its pack and unkeeping it left `pack-X.keep`;
+        # the same render makes the same pack X again, so it could never be re-imported.
+        run = run_git(
+            "-c", "fastimport.unpackLimit=0", "fast-import", "--quiet", cwd=repo, input=stream
+        )
     sha = run.out.strip()
     if run.rc != 0 or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
         raise GitError(f"git fast-import failed: {run.last_error}")
     return sha
+
+
+def _drop_stale_keeps(repo: Path | str) -> bool:
+    """Delete the `.keep` files a killed `git fast-import` left (they hold exactly
+    "fast-import"; a fetch's or the user's say something else); True if any was."""
+    packs = Path(git("rev-parse", "--git-path", "objects/pack", cwd=repo))
+    packs = packs if packs.is_absolute() else Path(repo) / packs
+    dropped = False
+    for keep in packs.glob("pack-*.keep"):
+        try:
+            if keep.read_bytes().strip() == b"fast-import":
+                keep.unlink()
+                dropped = True
+        except OSError:
+            continue
+    return dropped
 
 
 def _quote_path(path: str) -> bytes:

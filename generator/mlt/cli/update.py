@@ -171,6 +171,8 @@ def check(path: PathArg = Path(), json_out: JsonOpt = False) -> None:
     from mlt.update.check import check_project
 
     result = check_project(path)
+    if result.note and not json_out:
+        say(styled("note:", "yellow"), f" {result.note}", err=True)
     if json_out:
         print_json(result.to_dict())
     elif result.problems:

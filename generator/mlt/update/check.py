@@ -14,7 +14,7 @@ from typing import Any
 from mlt.errors import MltError
 from mlt.provenance import Provenance
 from mlt.update._git import run_git, split_z
-from mlt.update.target import latest_version
+from mlt.update.target import latest_with_note
 from mlt.update.versions import is_newer
 
 UP_TO_DATE, BEHIND, PROBLEMS = "up-to-date", "behind", "problems"
@@ -33,6 +33,7 @@ class CheckResult:
     problems: list[str] = field(default_factory=list)
     # recorded answers the latest version rejects: `mlt update -d KEY=VALUE` each
     needs_answers: list[str] = field(default_factory=list)
+    note: str | None = None  # e.g. an untagged template followed on its default branch
 
     @property
     def exit_code(self) -> int:
@@ -49,14 +50,14 @@ def check_project(path: Path) -> CheckResult:
     if not path.is_dir():
         raise MltError(f"{path} is not a directory")
     prov = Provenance.read(path)
-    latest = latest_version(prov, path)
+    latest, note = latest_with_note(prov, path)
     problems = leftover_conflicts(path)
     if problems:
         status = PROBLEMS
     else:
         status = BEHIND if is_newer(latest, prov.version) else UP_TO_DATE
     needs = rejected_answers(prov, latest, path) if status == BEHIND else []
-    return CheckResult(str(path), status, prov.version, latest, problems, needs)
+    return CheckResult(str(path), status, prov.version, latest, problems, needs, note)
 
 
 def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:

@@ -18,6 +18,7 @@ from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold.render import TemplateSource
 from mlt.update import result as R
 from mlt.update.integrity import verify_template_branch
+from mlt.update.interrupted import Interrupted, Stage
 from mlt.update.journal import JOURNAL_FILE, Journal, move_ref, recover
 from mlt.update.merge import (
     MergeOutcome,
@@ -74,12 +75,27 @@ class Prepared:
 
 @locked
 def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateResult:
-    """Update one child project; returns what happened (conflicts are a result, not an error)."""
-    opts = opts or UpdateOptions()
+    """Update one child project; returns what happened (conflicts are a result, not an error).
+
+    A Ctrl-C before the update starts to apply (rendering, importing, any git call up to
+    then) is an error saying that nothing changed (exit 130); from then on it is held off.
+    """
+    stage = Stage()
+    try:
+        return _update(path, opts or UpdateOptions(), stage)
+    except KeyboardInterrupt:
+        if stage.changing:
+            raise
+        raise Interrupted() from None
+
+
+def _update(path: Path, opts: UpdateOptions, stage: Stage) -> R.UpdateResult:
     path = path.absolute()  # copier chdirs while cloning; keep our paths independent of cwd
     recovered = recover_interrupted(path)
     before: list[str] = []
-    prepared = prepare(path, opts, before if opts.trust and not opts.dry_run else None)
+    # Trusted "before" migrations run the template's commands in the repository.
+    stage.changing = opts.trust and not opts.dry_run
+    prepared = prepare(path, opts, before if stage.changing else None)
     if isinstance(prepared, R.UpdateResult):
         prepared.messages[:0] = recovered
         return prepared
@@ -92,12 +108,13 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
         prepared.version,
         branch=branch or state.branch,
         migrations=prepared.migrations,
-        messages=recovered + before,
+        messages=recovered + before + ([prepared.target.note] if prepared.target.note else []),
     )
     if opts.dry_run:
         _fill(result, dry_merge(plan))
         return result
     with interrupts.held() as signals:
+        stage.changing = True
         outcome = _apply(prepared, branch)
     if signals.interrupted:
         result.messages.append(_HELD_OFF)
@@ -219,7 +236,12 @@ def prepare(
     same = target.version and same_version(target.version, prov.version)
     if not opts.overrides and not moved and same:
         return R.UpdateResult(
-            str(path), R.UP_TO_DATE, prov.version, prov.version, branch=state.branch
+            str(path),
+            R.UP_TO_DATE,
+            prov.version,
+            prov.version,
+            branch=state.branch,
+            messages=[target.note] if target.note else [],
         )
     if run_before is not None:
         run_before += before_migrations(target.template, path, prov.version, target.version)
