@@ -53,7 +53,7 @@ def list_images(as_json: JsonOpt = False) -> None:
         ]
         print_json({"schema": SCHEMA, "release": catalog.release, "images": images})
         return
-    from mlt.cli.tables import copyable_table
+    from mlt.cli.tables import print_table
 
     rows = []
     for image in catalog.images:
@@ -70,14 +70,13 @@ def list_images(as_json: JsonOpt = False) -> None:
                 driver,
             )
         )
-    table = copyable_table(
+    print_table(
+        console,
         ("id", "framework", "cuda", "cuda source", "python", "os", "min driver"),
         rows,
-        keys=("id",),
+        keys=("id", "framework"),
         title=f"mlt base images, release {catalog.release}",
-        title_justify="left",
     )
-    console.print(table)
 
 
 @images_app.command("show")
