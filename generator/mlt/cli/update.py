@@ -123,6 +123,12 @@ def _show(result) -> None:  # noqa: ANN001 - UpdateResult, imported lazily
         say(styled("warning:", "yellow"), f" {message}", err=True)
     if result.status == "up-to-date":
         say(f"already up to date (template {result.version_to})")
+    elif result.status == "dry-run" and result.conflicts:
+        say(
+            f"dry run: {result.version_from} → {result.version_to} would leave ",
+            styled(f"{len(result.conflicts)} conflict(s)", "red"),
+            " to resolve; nothing changed",
+        )
     elif result.status == "dry-run":
         say(f"dry run: {result.version_from} → {result.version_to}; nothing changed")
     elif result.status == "conflict":

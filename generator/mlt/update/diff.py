@@ -32,4 +32,9 @@ def diff_project(path: Path, opts: UpdateOptions | None = None) -> str:
         *excludes,
         cwd=path,
     )
+    # `git merge-tree` labels the conflict markers with the commit ids it was given; name them
+    # as people know them: HEAD (as `git merge` does) and the template version.
+    plan = prepared.plan
+    out = out.replace(f"+<<<<<<< {plan.ours}\n", "+<<<<<<< HEAD\n")
+    out = out.replace(f"+>>>>>>> {plan.theirs}\n", f"+>>>>>>> template {prepared.version}\n")
     return out + "\n" if out else ""
