@@ -93,6 +93,16 @@ class Identity:
     env: dict[str, str]
     author: str
     committer: str
+    fallback: bool = False  # no name/email configured: mlt's neutral one is used (NOTICE)
+
+
+# What mlt says when it commits with its own fallback identity (once per command).
+FALLBACK_NOTICE = (
+    "no git identity is configured, so mlt commits as "
+    f"{_FALLBACK_IDENTITY['name']} <{_FALLBACK_IDENTITY['email']}>; set yours with "
+    '`git config --global user.name "Your Name"` and '
+    "`git config --global user.email you@example.com`"
+)
 
 
 _IDENT = re.compile(r"(.*) <([^<>]*)> (\d+ [+-]\d{4})")
@@ -119,7 +129,7 @@ def identity(repo: Path | str) -> Identity:
         email = env.get(f"{var[:-6]}_EMAIL", match.group(2))
         return f"{name} <{email}> {match.group(3)}"
 
-    return Identity(env, ident("GIT_AUTHOR_IDENT"), ident("GIT_COMMITTER_IDENT"))
+    return Identity(env, ident("GIT_AUTHOR_IDENT"), ident("GIT_COMMITTER_IDENT"), bool(env))
 
 
 def identity_env(repo: Path | str) -> dict[str, str]:

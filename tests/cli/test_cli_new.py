@@ -11,6 +11,7 @@ from ruamel.yaml import YAML
 from mlt import resources
 from mlt.cli import app
 from mlt.errors import MltError
+from mlt.gitops import FALLBACK_NOTICE
 from mlt.provenance import PROVENANCE_FILE, TEMPLATE_BRANCH, Provenance
 from mlt.scaffold import new as scaffold_new
 from mlt.scaffold.render import TemplateSource
@@ -89,7 +90,8 @@ def test_summary_names_place_template_and_next_steps(runner, tmp_path, monkeypat
         "\nNext steps:\n"
         "  cd feat-utils && make install test\n"
     )
-    assert result.stderr == ""
+    # This module runs without a git identity: one line says who the commit is by.
+    assert result.stderr.splitlines() == [f"note: {FALLBACK_NOTICE}"]
 
 
 def test_provenance_records_typed_answers(runner, tmp_path):

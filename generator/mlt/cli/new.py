@@ -148,6 +148,11 @@ def _summary(project: NewProject) -> None:
         git = f"main + mlt/template at {project.commit[:8]}"
     console.print(f"  files     {len(project.files)}", highlight=False)
     console.print(f"  git       {git}", highlight=False)
+    if project.commit:
+        from mlt.gitops import FALLBACK_NOTICE, identity
+
+        if identity(project.path).fallback:
+            say(styled("note:", "yellow"), f" {FALLBACK_NOTICE}", err=True)
     for message in project.messages:
         if message.startswith("ran task"):
             console.print(f"  {message}", highlight=False)

@@ -92,6 +92,7 @@ def update(
     opts = UpdateOptions(
         ref, parse_overrides(data or []), dry_run, trust, template=template, skip_hooks=skip_hooks
     )
+    path = _root(path)
     if fleet is not None:
         if template is not None:
             raise UsageError("--template re-points one project; it does not go with --fleet")
@@ -110,6 +111,13 @@ def update(
     else:
         _show(result)
     raise typer.Exit(result.exit_code)
+
+
+def _root(path: Path) -> Path:
+    """The project `path` is in, found upwards like git finds its root (absolute)."""
+    from mlt.update.project_root import find_project_root
+
+    return find_project_root(path)
 
 
 def _show(result) -> None:  # noqa: ANN001 - UpdateResult, imported lazily
@@ -176,7 +184,7 @@ def check(path: PathArg = Path(), json_out: JsonOpt = False) -> None:
     """
     from mlt.update.check import check_project
 
-    result = check_project(path)
+    result = check_project(_root(path))
     if result.note and not json_out:
         say(styled("note:", "yellow"), f" {result.note}", err=True)
     if json_out:
@@ -230,6 +238,7 @@ def diff(
     opts = UpdateOptions(
         ref, parse_overrides(data or []), trust=trust, template=template, skip_hooks=skip_hooks
     )
+    path = _root(path)
     text = diff_project(path, opts)
     if json_out:
         print_json({"path": str(path), "diff": text, "exit_code": 0})

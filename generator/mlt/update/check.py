@@ -14,6 +14,7 @@ from typing import Any
 from mlt.errors import MltError
 from mlt.provenance import Provenance
 from mlt.update._git import run_git, split_z
+from mlt.update.recorded import check_recorded
 from mlt.update.target import latest_with_note
 from mlt.update.versions import is_newer
 
@@ -50,6 +51,7 @@ def check_project(path: Path) -> CheckResult:
     if not path.is_dir():
         raise MltError(f"{path} is not a directory")
     prov = Provenance.read(path)
+    check_recorded(prov)
     latest, note = latest_with_note(prov, path)
     problems = leftover_conflicts(path)
     if problems:
@@ -102,6 +104,13 @@ def rejected_by(template: Any, answers: dict[str, Any], path: Path) -> list[str]
 def leftover_conflicts(path: Path) -> list[str]:
     """Tracked files with conflict markers, tracked `*.rej` files, unmerged paths (2 git calls)."""
     grep = run_git("grep", "-I", "-l", "-z", "-E", _MARKERS, cwd=path)
+    if grep.rc > 1 and "not a git repository" in grep.err:
+        raise MltError(
+            f"{path} is not a git repository (made with `mlt new --no-git`?): mlt check and "
+            "mlt update work on its git history",
+            hint="start one (`git init && git add -A && git commit -m 'initial'`), then "
+            "`mlt update --rebase-template` to record the template version",
+        )
     if grep.rc > 1:
         raise MltError(f"cannot scan {path} for conflict markers: {grep.last_error}")
     listed = run_git("ls-files", "-z", "--", "*.rej", cwd=path)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlt.errors import MltError
 from mlt.gitops import git
 from mlt.update import result as R
 from mlt.update.engine import UpdateOptions, prepare
 from mlt.update.merge import dry_merge
+from mlt.update.repo import DirtyTree
 
 
 def diff_project(path: Path, opts: UpdateOptions | None = None) -> str:
@@ -15,7 +17,14 @@ def diff_project(path: Path, opts: UpdateOptions | None = None) -> str:
 
     Only loose objects are written (the pristine render commit); no ref, index or file moves.
     """
-    prepared = prepare(path, opts or UpdateOptions())
+    try:
+        prepared = prepare(path, opts or UpdateOptions())
+    except DirtyTree as exc:
+        raise MltError(
+            f"{path} has {exc.count} uncommitted change(s) to tracked files; mlt diff previews "
+            "the update of your last commit, so it would not show how the update meets them",
+            hint="commit or stash them, then `mlt diff` again",
+        ) from None
     if isinstance(prepared, R.UpdateResult):
         return ""
     outcome = dry_merge(prepared.plan)

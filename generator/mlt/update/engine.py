@@ -13,7 +13,7 @@ from typing import Any
 
 from mlt import interrupts
 from mlt.errors import MltError
-from mlt.gitops import Identity, commit_files, git, identity, identity_env, run_git
+from mlt.gitops import FALLBACK_NOTICE, Identity, commit_files, git, identity, identity_env, run_git
 from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold.render import TemplateSource
 from mlt.update import result as R
@@ -29,6 +29,7 @@ from mlt.update.merge import (
     real_merge,
 )
 from mlt.update.migrations import crossing, file_renames, load_migrations, rename_answers
+from mlt.update.recorded import check_recorded
 from mlt.update.repo import (
     TEMPLATE_REF,
     RepoState,
@@ -113,6 +114,8 @@ def _update(path: Path, opts: UpdateOptions, stage: Stage) -> R.UpdateResult:
     if opts.dry_run:
         _fill(result, dry_merge(plan))
         return result
+    if prepared.identity.fallback:
+        result.messages.append(FALLBACK_NOTICE)
     with interrupts.held() as signals:
         stage.changing = True
         outcome = _apply(prepared, branch)
@@ -225,6 +228,7 @@ def prepare(
     """
     state = inspect_repo(path)
     prov = Provenance.read(path)
+    check_recorded(prov)
     ensure_clean(state)
     tip = require_template_branch(state)
     verify_template_branch(state, tip, prov)

@@ -1,0 +1,105 @@
+"""Rough edges a new user hit in their first hour with `mlt update`, `check` and `diff`,
+each reproduced as they met it (the CLI, a child made by `mlt new`)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from updatekit import make_child, sh, write_files
+
+from mlt.cli import app
+
+
+@pytest.fixture
+def child(tmp_path, bundled):
+    return make_child(tmp_path, "demo", project_type="library")
+
+
+def _invoke(runner, *args):
+    return runner.invoke(app, [*args])
+
+
+def test_commands_find_the_project_root_from_a_subfolder(child, runner, monkeypatch):
+    (child / "docs").mkdir(exist_ok=True)
+    monkeypatch.chdir(child / "docs")
+    checked = _invoke(runner, "check", "--json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["path"] == str(child)  # one way to print the folder
+    assert _invoke(runner, "update").exit_code == 0
+    assert _invoke(runner, "diff").exit_code == 0
+
+
+def test_missing_template_branch_hints_rebase_template(child, runner):
+    sh(child, "branch", "-D", "mlt/template")
+    failed = _invoke(runner, "update", str(child), "--json")
+    assert failed.exit_code == 1
+    assert "mlt update --rebase-template" in json.loads(failed.stdout)["hint"]
+    assert _invoke(runner, "update", str(child), "--rebase-template").exit_code == 0
+    assert _invoke(runner, "update", str(child)).exit_code == 0
+
+
+def test_check_in_a_child_without_git_is_one_clear_line(tmp_path, bundled, runner):
+    from mlt.scaffold.new import NewRequest, create_project
+
+    made = create_project(NewRequest("library", "plain", tmp_path, git=False)).path
+    result = _invoke(runner, "check", str(made))
+    assert result.exit_code == 1
+    assert "fatal:" not in result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("error: ") and "not a git repository" in first
+    assert "--no-git" in first
+
+
+def test_diff_on_a_dirty_tree_says_it_only_previews(child, runner):
+    write_files(child, {"README.md": "changed\n"})
+    result = _invoke(runner, "diff", str(child))
+    assert result.exit_code == 1
+    assert "before updating" not in result.stderr
+    assert "mlt diff previews" in result.stderr and "hint:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "is empty"),
+        ("schema: other/9\n", "schema 'other/9'"),
+    ],
+)
+def test_unreadable_provenance_gets_the_restore_hint(child, runner, text, says):
+    (child / ".mlt.yaml").write_text(text)
+    sh(child, "commit", "-qam", "damage")
+    for command in ("check", "update"):
+        result = _invoke(runner, command, str(child), "--json")
+        doc = json.loads(result.stdout)
+        assert result.exit_code == 1 and says in doc["error"], doc
+        assert "git checkout HEAD -- .mlt.yaml" in doc["hint"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        ("source: bundled:library", "source: bundled:nope", "names no bundled template"),
+        ("version: 1.0.0", "version: 9.9.9", "template.version 9.9.9"),
+    ],
+)
+def test_recorded_source_and_version_are_checked(child, runner, old, new, says):
+    prov = child / ".mlt.yaml"
+    prov.write_text(prov.read_text().replace(old, new))
+    sh(child, "commit", "-qam", "hand edit")
+    for command in ("check", "update"):
+        result = _invoke(runner, command, str(child), "--json")
+        doc = json.loads(result.stdout)
+        assert result.exit_code == 1 and says in doc["error"], (command, doc)
+        assert ".mlt.yaml" in doc["hint"]
+
+
+def test_commits_without_identity_say_who_they_are_by(child, runner, monkeypatch, bundled):
+    write_files(bundled, {"mlt-template.yml": "version: 1.1.0\nmigrations: []\n"})
+    for who in ("AUTHOR", "COMMITTER"):
+        for var in ("NAME", "EMAIL"):
+            monkeypatch.delenv(f"GIT_{who}_{var}")
+    result = _invoke(runner, "update", str(child))
+    assert result.exit_code == 0, result.output
+    assert "mlt <mlt@localhost>" in result.stderr and "git config --global" in result.stderr
+    assert sh(child, "log", "-1", "--format=%an <%ae>") == "mlt <mlt@localhost>"
