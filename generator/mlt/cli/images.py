@@ -166,12 +166,16 @@ def render(
     extra_ca: Annotated[
         Path | None, typer.Option("--extra-ca", help="PEM CA file to trust.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a different Dockerfile already there.")
+    ] = False,
 ) -> None:
     """Write the Dockerfile and build context (mlt wheel, certs/, .dockerignore) for an image."""
     from mlt.images.context import render_context
 
     catalog = _catalog()
-    ctx = render_context(catalog, catalog.get(image_id), output, parent=parent, extra_ca=extra_ca)
+    image = catalog.get(image_id)
+    ctx = render_context(catalog, image, output, parent=parent, extra_ca=extra_ca, force=force)
     console.print(
         f"rendered {image_id} into {ctx.directory} ({ctx.wheel.name})",
         highlight=False,
