@@ -46,7 +46,14 @@ def valid_keys(project_type):
     questions = YAML(typ="safe").load(
         (resources.template_dir(project_type) / "copier.yml").read_text()
     )
-    return ", ".join(k for k in questions if not k.startswith("_") and k != "project_name")
+    # project_name is NAME; `when: false` questions are set by the type: neither is offered.
+    return ", ".join(
+        k
+        for k, q in questions.items()
+        if not k.startswith("_")
+        and k != "project_name"
+        and not (isinstance(q, dict) and q.get("when") is False)
+    )
 
 
 # --- success -------------------------------------------------------------------------

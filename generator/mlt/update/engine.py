@@ -293,7 +293,10 @@ def commit_render(
     from mlt.scaffold.rendererrors import AnswerRejected
     from mlt.scaffold.sourcetree import Blob
 
+    asked: dict[str, Mapping[str, Any]] = {}
+
     def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        asked.update(questions)
         # Recorded answers to questions the new version no longer asks are dropped.
         kept = {k: v for k, v in answers.items() if k in questions}
         source = target.template.source
@@ -317,7 +320,11 @@ def commit_render(
                 given = {**answers, **opts.overrides}
                 found = rejected_by(target.template, given, state.path)
                 others = [k for k in found if k not in opts.overrides]
-            raise exc.with_fix(others) from exc.__cause__
+            fixed = exc.with_fix(others)
+            choices = (asked.get(exc.key or "") or {}).get("choices")
+            if fixed.hint and isinstance(choices, (list, dict)):
+                fixed.hint += f" (one of: {', '.join(str(c) for c in choices)})"
+            raise fixed from exc.__cause__
     new_prov = Provenance(
         source=prov.source,
         version=rendered.version,
