@@ -129,7 +129,22 @@ def identity(repo: Path | str) -> Identity:
         email = env.get(f"{var[:-6]}_EMAIL", match.group(2))
         return f"{name} <{email}> {match.group(3)}"
 
+    if env:
+        _FELL_BACK.append(True)
     return Identity(env, ident("GIT_AUTHOR_IDENT"), ident("GIT_COMMITTER_IDENT"), bool(env))
+
+
+# Whether this process has committed with the fallback identity: `mlt new` says so once,
+# without another git process after the project is in place.
+_FELL_BACK: list[bool] = []
+
+
+def fell_back(forget: bool = True) -> bool:
+    """True if `identity` used the fallback name/email since the last call (which forgets)."""
+    used = bool(_FELL_BACK)
+    if forget:
+        _FELL_BACK.clear()
+    return used
 
 
 def identity_env(repo: Path | str) -> dict[str, str]:
