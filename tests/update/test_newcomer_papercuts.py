@@ -103,3 +103,19 @@ def test_commits_without_identity_say_who_they_are_by(child, runner, monkeypatch
     assert result.exit_code == 0, result.output
     assert "mlt <mlt@localhost>" in result.stderr and "git config --global" in result.stderr
     assert sh(child, "log", "-1", "--format=%an <%ae>") == "mlt <mlt@localhost>"
+
+
+def test_check_flags_a_recorded_answer_that_is_not_a_choice(tmp_path, runner, monkeypatch):
+    # The real bundled service template: python_version has choices.
+    monkeypatch.delenv("MLT_TEMPLATES_DIR", raising=False)
+    child = make_child(tmp_path, "svc", project_type="service")
+    prov = child / ".mlt.yaml"
+    text = prov.read_text()
+    assert "python_version: '3.11'" in text or "python_version: '3.12'" in text
+    prov.write_text(text.replace("python_version: '3.1", "python_version: '2.", 1))
+    sh(child, "commit", "-qam", "hand edit")
+    result = _invoke(runner, "check", str(child), "--json")
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 1, doc
+    assert "answers.python_version" in doc["error"] and "3.10, 3.11, 3.12" in doc["error"]
+    assert "-d python_version=VALUE" in doc["hint"]

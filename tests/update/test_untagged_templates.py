@@ -69,6 +69,7 @@ def test_untagged_template_follows_its_default_branch(tmp_path, case):
 
     diff = _mlt(["diff", *flags], child)
     assert diff.returncode == 0, diff.stderr
+    assert "following its default branch" in diff.stderr
     assert diff.stdout.startswith("diff --git")
 
     update = _mlt(["update", "--json", *flags], child)

@@ -239,7 +239,10 @@ def diff(
         ref, parse_overrides(data or []), trust=trust, template=template, skip_hooks=skip_hooks
     )
     path = _root(path)
-    text = diff_project(path, opts)
+    notes: list[str] = []
+    text = diff_project(path, opts, notes)
+    for note in notes:
+        say(styled("note:", "yellow"), f" {note}", err=True)
     if json_out:
         print_json({"path": str(path), "diff": text, "exit_code": 0})
     else:

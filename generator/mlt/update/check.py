@@ -14,7 +14,7 @@ from typing import Any
 from mlt.errors import MltError
 from mlt.provenance import Provenance
 from mlt.update._git import run_git, split_z
-from mlt.update.recorded import check_recorded
+from mlt.update.recorded import check_recorded, check_recorded_choices
 from mlt.update.target import latest_with_note
 from mlt.update.versions import is_newer
 
@@ -52,6 +52,7 @@ def check_project(path: Path) -> CheckResult:
         raise MltError(f"{path} is not a directory")
     prov = Provenance.read(path)
     check_recorded(prov)
+    check_recorded_choices(prov)
     latest, note = latest_with_note(prov, path)
     problems = leftover_conflicts(path)
     if problems:

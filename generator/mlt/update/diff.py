@@ -12,10 +12,13 @@ from mlt.update.merge import dry_merge
 from mlt.update.repo import DirtyTree
 
 
-def diff_project(path: Path, opts: UpdateOptions | None = None) -> str:
+def diff_project(
+    path: Path, opts: UpdateOptions | None = None, notes: list[str] | None = None
+) -> str:
     """The diff from HEAD to the merged tree ('' when up to date); conflicts show markers.
 
     Only loose objects are written (the pristine render commit); no ref, index or file moves.
+    Notes for the user (an untagged template followed on its branch) go to `notes`.
     """
     try:
         prepared = prepare(path, opts or UpdateOptions())
@@ -26,7 +29,11 @@ def diff_project(path: Path, opts: UpdateOptions | None = None) -> str:
             hint="commit or stash them, then `mlt diff` again",
         ) from None
     if isinstance(prepared, R.UpdateResult):
+        if notes is not None:
+            notes += prepared.messages
         return ""
+    if notes is not None and prepared.target.note:
+        notes.append(prepared.target.note)
     outcome = dry_merge(prepared.plan)
     # Files the child deleted stay deleted (kept-deleted), so they are not part of the diff.
     excludes = [f":(exclude){p}" for p in outcome.kept_deleted]
