@@ -37,7 +37,8 @@ def test_sigint_while_each_git_child_runs(world, tmp_path, tmp_path_factory):
     (shim.dir / "git").write_text(DURING)
     failures = []
     for at, call in enumerate(exp.calls, start=1):
-        for delay in ("0", "0.02"):
+        # Right as git starts, or once it is running: alternated to keep the suite short.
+        for delay in ("0",) if at % 2 else ("0.02",):
             child = world.copy_child("clean", tmp_path / f"{at}-{delay}")
             env = {**shim.env(at), "FAULT_DELAY": delay}
             env["MLT_TEMPLATES_DIR"] = str(world.templates["v2"])
@@ -91,3 +92,44 @@ def test_rerun_after_fast_import_killed_with_its_keep(world, tmp_path, tmp_path_
     assert snapshot(child) == exp.after
     assert damage(child) == []
     assert user_keep.exists()  # only fast-import's own leftovers are removed
+
+
+def test_sigint_in_the_first_hundredths_of_a_second(world, tmp_path):
+    """Ctrl-C while the interpreter and mlt load: once mlt's first line runs, 130 and one
+    line, never a traceback. Before it (the interpreter's own start, ~15 ms on an idle
+    machine: `import site`, runpy) Python itself prints a traceback no program can intercept;
+    even then none of mlt's frames may appear in it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    failures = []
+    env = {**os.environ, "MLT_TEMPLATES_DIR": str(world.templates["v2"])}
+    for delay in (0.0, 0.005, 0.01, 0.02, 0.025, 0.03, 0.04):
+        child = world.copy_child("clean", tmp_path / f"at-{delay}")
+        before = snapshot(child)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mlt", "update", "--json"],
+            cwd=child,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        if snapshot(child) != before:
+            continue  # finished before the signal (a very fast machine)
+        interpreter = "Traceback" in err and "/mlt/" not in err  # Python's own start
+        if "Traceback" in err and not interpreter:
+            failures.append(f"{delay}s: traceback: {err[-300:]}")
+        elif not interpreter and proc.returncode not in (130, -signal.SIGINT):
+            failures.append(f"{delay}s: nothing changed but exit {proc.returncode}: {err}")
+        elif proc.returncode == 130 and "interrupted" not in err:
+            failures.append(f"{delay}s: exit 130 without saying so: {err}")
+        shutil.rmtree(child)
+    assert not failures, "\n".join(failures)
