@@ -147,7 +147,7 @@ def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
     if renamed:  # migration renames: a fast-forward to the renamed commit
         moved = run_git("merge", "--ff-only", "-q", plan.ours, cwd=repo)
         if moved.rc != 0:
-            raise MltError(f"git refused the migration renames: {moved.last_error}")
+            raise merge_refused(moved)
     # With renames HEAD must go back to `start` before the commit, and skipped paths are
     # settled before it, so git may not commit.
     hold = ["--no-commit"] if renamed or plan.skipped else []
