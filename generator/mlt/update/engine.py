@@ -322,7 +322,13 @@ def commit_render(
                 others = [k for k in found if k not in opts.overrides]
             fixed = exc.with_fix(others)
             choices = (asked.get(exc.key or "") or {}).get("choices")
-            if fixed.hint and isinstance(choices, (list, dict)):
+            # Named once: not when the error already lists them, nor beside other keys.
+            if (
+                fixed.hint
+                and isinstance(choices, (list, dict))
+                and "choose one of" not in fixed.message
+                and fixed.hint.count("-d ") == 1
+            ):
                 fixed.hint += f" (one of: {', '.join(str(c) for c in choices)})"
             raise fixed from exc.__cause__
     new_prov = Provenance(
