@@ -26,8 +26,8 @@ test-fast: setup  ## everything but the slow tests (no child installs, no image 
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check generator tests benchmarks
-	$(BIN)/ruff format --check generator tests benchmarks
+	$(BIN)/ruff check generator tests benchmarks scripts
+	$(BIN)/ruff format --check generator tests benchmarks scripts
 
 bench: setup  ## speed targets, reported as ratios
 	for b in benchmarks/bench_*.py; do PATH=$(abspath $(BIN)):$$PATH $(BIN)/python $$b || exit 1; done

@@ -25,7 +25,6 @@ sys.path.insert(0, str(REPO))
 
 def render_all(templates: Path, out: Path) -> None:
     from copier import run_copy
-
     from tests.templates.matrix import CASES
 
     for case in CASES:

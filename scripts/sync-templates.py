@@ -23,7 +23,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "templates"
 SHARED = ROOT / "_shared"
-BEGIN = "# >>> shared questions: edit templates/_shared/questions.yml, then run scripts/sync-templates.py\n"
+BEGIN = (
+    "# >>> shared questions: edit templates/_shared/questions.yml, "
+    "then run scripts/sync-templates.py\n"
+)
 END = "# <<< shared questions\n"
 
 

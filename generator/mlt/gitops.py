@@ -93,6 +93,16 @@ class Identity:
     env: dict[str, str]
     author: str
     committer: str
+    fallback: bool = False  # no name/email configured: mlt's neutral one is used (NOTICE)
+
+
+# What mlt says when it commits with its own fallback identity (once per command).
+FALLBACK_NOTICE = (
+    "no git identity is configured, so mlt commits as "
+    f"{_FALLBACK_IDENTITY['name']} <{_FALLBACK_IDENTITY['email']}>; set yours with "
+    '`git config --global user.name "Your Name"` and '
+    "`git config --global user.email you@example.com`"
+)
 
 
 _IDENT = re.compile(r"(.*) <([^<>]*)> (\d+ [+-]\d{4})")
@@ -119,7 +129,22 @@ def identity(repo: Path | str) -> Identity:
         email = env.get(f"{var[:-6]}_EMAIL", match.group(2))
         return f"{name} <{email}> {match.group(3)}"
 
-    return Identity(env, ident("GIT_AUTHOR_IDENT"), ident("GIT_COMMITTER_IDENT"))
+    if env:
+        _FELL_BACK.append(True)
+    return Identity(env, ident("GIT_AUTHOR_IDENT"), ident("GIT_COMMITTER_IDENT"), bool(env))
+
+
+# Whether this process has committed with the fallback identity: `mlt new` says so once,
+# without another git process after the project is in place.
+_FELL_BACK: list[bool] = []
+
+
+def fell_back(forget: bool = True) -> bool:
+    """True if `identity` used the fallback name/email since the last call (which forgets)."""
+    used = bool(_FELL_BACK)
+    if forget:
+        _FELL_BACK.clear()
+    return used
 
 
 def identity_env(repo: Path | str) -> dict[str, str]:
@@ -189,10 +214,32 @@ def _fast_import(repo: Path | str, stream: bytes) -> str:
     run = run_git(
         "-c", "fastimport.unpackLimit=0", "fast-import", "--quiet", cwd=repo, input=stream
     )
+    if run.rc != 0 and "keep file" in run.err and _drop_stale_keeps(repo):
+        # A fast-import killed between writing its pack and unkeeping it left `pack-X.keep`;
+        # the same render makes the same pack X again, so it could never be re-imported.
+        run = run_git(
+            "-c", "fastimport.unpackLimit=0", "fast-import", "--quiet", cwd=repo, input=stream
+        )
     sha = run.out.strip()
     if run.rc != 0 or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
         raise GitError(f"git fast-import failed: {run.last_error}")
     return sha
+
+
+def _drop_stale_keeps(repo: Path | str) -> bool:
+    """Delete the `.keep` files a killed `git fast-import` left (they hold exactly
+    "fast-import"; a fetch's or the user's say something else); True if any was."""
+    packs = Path(git("rev-parse", "--git-path", "objects/pack", cwd=repo))
+    packs = packs if packs.is_absolute() else Path(repo) / packs
+    dropped = False
+    for keep in packs.glob("pack-*.keep"):
+        try:
+            if keep.read_bytes().strip() == b"fast-import":
+                keep.unlink()
+                dropped = True
+        except OSError:
+            continue
+    return dropped
 
 
 def _quote_path(path: str) -> bytes:

@@ -95,8 +95,16 @@ class Provenance:
         except YAMLError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
             raise MltError(f"{where} is not valid YAML: {first}", hint=_RESTORE_HINT) from None
+        if data is None:
+            message = f"{where} is empty, so it is not an mlt provenance file"
+            raise MltError(message, hint=_RESTORE_HINT)
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise MltError(f"{where} is not an mlt provenance file (schema {SCHEMA})")
+            found = data.get("schema") if isinstance(data, dict) else None
+            what = f"schema {found!r}, " if found else ""
+            raise MltError(
+                f"{where} is not an mlt provenance file ({what}expected schema {SCHEMA})",
+                hint=_RESTORE_HINT,
+            )
         template = data.get("template")
         if not isinstance(template, dict):
             raise _field_error(where, "template", "a mapping (source, version, commit, branch)")

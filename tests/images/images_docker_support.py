@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import shutil
@@ -81,6 +82,7 @@ def session_inputs() -> tuple[Path, dict[str, str]]:
     """One mlt wheel and one set of label args per session: other work in the checkout (new
     commits, edited files) must not change the inputs between the builds of one session."""
     wheel_dir = Path(tempfile.mkdtemp(prefix="mlt-test-wheel-"))
+    atexit.register(shutil.rmtree, wheel_dir, True)  # the suite leaves nothing in /tmp
     wheel = mlt_wheel(wheel_dir)
     return wheel, {"BUILD_CREATED": created_timestamp(), "SOURCE_REVISION": "test"}
 

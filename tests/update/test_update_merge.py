@@ -231,7 +231,7 @@ def test_dry_run_touches_nothing_and_reports_outcomes(child, runner):
 
     result = runner.invoke(app, ["update", str(child), "--dry-run", "--json"])
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # the update it previews would conflict
     data = json.loads(result.stdout)
     assert data["status"] == "dry-run" and data["version_to"] == "v2"
     outcomes = {f["path"]: f["outcome"] for f in data["files"]}

@@ -29,6 +29,7 @@ from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.scaffold import cookiecutter_render as cc
 from mlt.update import result as R
 from mlt.update.repo import TEMPLATE_REF, RepoState, ensure_clean, inspect_repo
+from mlt.update.repo_lock import locked
 
 ADOPTED, DRY_RUN = "adopted", "dry-run"
 
@@ -80,6 +81,7 @@ class AdoptResult:
         return data
 
 
+@locked  # it moves mlt/template and commits: never beside an update of the same repository
 def adopt_project(path: Path, opts: AdoptOptions) -> AdoptResult:
     """Link the repository at `path`; MltError on bad input, with the repository untouched."""
     if opts.guess_ref and opts.ref:

@@ -127,7 +127,7 @@ def _show(result) -> None:  # noqa: ANN001 - AdoptResult, imported lazily
 
 def _fleet(file: Path, opts, json_out: bool) -> None:  # noqa: ANN001 - AdoptOptions
     from mlt.adopt.link import adopt_fleet
-    from mlt.cli.tables import copyable_table
+    from mlt.cli.tables import print_table
     from mlt.fleet.repos import read_fleet_file
 
     results = adopt_fleet(read_fleet_file(file), opts)
@@ -146,5 +146,5 @@ def _fleet(file: Path, opts, json_out: bool) -> None:  # noqa: ANN001 - AdoptOpt
         for r in results
     ]
     columns = ("repo", "status", "template", "version", "detail")
-    console.print(copyable_table(columns, rows, keys=("repo",)))
+    print_table(console, columns, rows, keys=("repo", "template"))
     raise typer.Exit(code)

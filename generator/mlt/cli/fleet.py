@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from mlt.cli._common import console, handle_errors, print_json, say, styled
-from mlt.cli.tables import copyable_table
+from mlt.cli.tables import print_table
 
 fleet_app = typer.Typer(
     name="fleet",
@@ -164,7 +164,7 @@ def show_outcomes(outcomes: list[Any], json_out: bool) -> None:
             detail += f" ({len(o.conflicts)} conflict(s))"
         rows.append((o.repo, o.status, versions, o.branch or "", detail))
     columns = ("repo", "status", "version", "branch", "PR / detail")
-    console.print(copyable_table(columns, rows, keys=("repo", "branch")))
+    print_table(console, columns, rows, keys=("repo", "branch", "PR / detail"))
     console.print(", ".join(f"{n} {s}" for s, n in counts.items()), highlight=False)
     raise typer.Exit(code)
 
@@ -210,5 +210,5 @@ def status(
         state = r.error or r.state or ""
         lines.append((r.repo, r.template or "", version, state, pr, r.ci or "", last))
     columns = ("repo", "template", "version", "state", "PR", "CI", "last run")
-    console.print(copyable_table(columns, lines, keys=("repo",)))
+    print_table(console, columns, lines, keys=("repo", "template", "PR"))
     raise typer.Exit(int(failed))

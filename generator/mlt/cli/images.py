@@ -53,7 +53,7 @@ def list_images(as_json: JsonOpt = False) -> None:
         ]
         print_json({"schema": SCHEMA, "release": catalog.release, "images": images})
         return
-    from mlt.cli.tables import copyable_table
+    from mlt.cli.tables import print_table
 
     rows = []
     for image in catalog.images:
@@ -70,14 +70,13 @@ def list_images(as_json: JsonOpt = False) -> None:
                 driver,
             )
         )
-    table = copyable_table(
+    print_table(
+        console,
         ("id", "framework", "cuda", "cuda source", "python", "os", "min driver"),
         rows,
-        keys=("id",),
+        keys=("id", "framework"),
         title=f"mlt base images, release {catalog.release}",
-        title_justify="left",
     )
-    console.print(table)
 
 
 @images_app.command("show")
@@ -167,12 +166,16 @@ def render(
     extra_ca: Annotated[
         Path | None, typer.Option("--extra-ca", help="PEM CA file to trust.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a different Dockerfile already there.")
+    ] = False,
 ) -> None:
     """Write the Dockerfile and build context (mlt wheel, certs/, .dockerignore) for an image."""
     from mlt.images.context import render_context
 
     catalog = _catalog()
-    ctx = render_context(catalog, catalog.get(image_id), output, parent=parent, extra_ca=extra_ca)
+    image = catalog.get(image_id)
+    ctx = render_context(catalog, image, output, parent=parent, extra_ca=extra_ca, force=force)
     console.print(
         f"rendered {image_id} into {ctx.directory} ({ctx.wheel.name})",
         highlight=False,

@@ -123,6 +123,9 @@ def new(
         trust=trust,
         skip_hooks=skip_hooks,
     )
+    from mlt.gitops import fell_back
+
+    fell_back()  # forget earlier commands of this process (tests run many)
     project = create_project(request)
     if as_json:
         print_json(project.to_dict())
@@ -148,6 +151,11 @@ def _summary(project: NewProject) -> None:
         git = f"main + mlt/template at {project.commit[:8]}"
     console.print(f"  files     {len(project.files)}", highlight=False)
     console.print(f"  git       {git}", highlight=False)
+    if project.commit:
+        from mlt.gitops import FALLBACK_NOTICE, fell_back
+
+        if fell_back():
+            say(styled("note:", "yellow"), f" {FALLBACK_NOTICE}", err=True)
     for message in project.messages:
         if message.startswith("ran task"):
             console.print(f"  {message}", highlight=False)

@@ -12,6 +12,7 @@ import typer
 
 import mlt
 from mlt.cli import adopt, doctor, fleet, images, new, update
+from mlt.cli.help_text import unwrap_all
 
 HELP = """\
 The paved road for ML projects.
@@ -56,3 +57,4 @@ def _root(
 
 for _module in (new, update, adopt, fleet, images, doctor):
     _module.register(app)
+unwrap_all(app)

@@ -65,6 +65,10 @@ def update(
             help="Rebuild a damaged mlt/template from the version .mlt.yaml records.",
         ),
     ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="If another update of this repo runs, wait for it to end."),
+    ] = False,
 ) -> None:
     """Merge template changes into a project: 0 updated, 3 conflicts, 1 error.
 
@@ -88,6 +92,7 @@ def update(
     opts = UpdateOptions(
         ref, parse_overrides(data or []), dry_run, trust, template=template, skip_hooks=skip_hooks
     )
+    path = _root(path)
     if fleet is not None:
         if template is not None:
             raise UsageError("--template re-points one project; it does not go with --fleet")
@@ -96,16 +101,23 @@ def update(
     if rebase_template:
         from mlt.update.rebase import rebase_template as rebuild
 
-        result = rebuild(path)
+        result = rebuild(path, wait=wait)
     elif cont:
-        result = continue_update(path, trust)
+        result = continue_update(path, trust, wait=wait)
     else:
-        result = update_project(path, opts)
+        result = update_project(path, opts, wait=wait)
     if json_out:
         print_json(result.to_dict())
     else:
         _show(result)
     raise typer.Exit(result.exit_code)
+
+
+def _root(path: Path) -> Path:
+    """The project `path` is in, found upwards like git finds its root (absolute)."""
+    from mlt.update.project_root import find_project_root
+
+    return find_project_root(path)
 
 
 def _show(result) -> None:  # noqa: ANN001 - UpdateResult, imported lazily
@@ -119,6 +131,12 @@ def _show(result) -> None:  # noqa: ANN001 - UpdateResult, imported lazily
         say(styled("warning:", "yellow"), f" {message}", err=True)
     if result.status == "up-to-date":
         say(f"already up to date (template {result.version_to})")
+    elif result.status == "dry-run" and result.conflicts:
+        say(
+            f"dry run: {result.version_from} → {result.version_to} would leave ",
+            styled(f"{len(result.conflicts)} conflict(s)", "red"),
+            " to resolve; nothing changed",
+        )
     elif result.status == "dry-run":
         say(f"dry run: {result.version_from} → {result.version_to}; nothing changed")
     elif result.status == "conflict":
@@ -166,7 +184,9 @@ def check(path: PathArg = Path(), json_out: JsonOpt = False) -> None:
     """
     from mlt.update.check import check_project
 
-    result = check_project(path)
+    result = check_project(_root(path))
+    if result.note and not json_out:
+        say(styled("note:", "yellow"), f" {result.note}", err=True)
     if json_out:
         print_json(result.to_dict())
     elif result.problems:
@@ -218,7 +238,11 @@ def diff(
     opts = UpdateOptions(
         ref, parse_overrides(data or []), trust=trust, template=template, skip_hooks=skip_hooks
     )
-    text = diff_project(path, opts)
+    path = _root(path)
+    notes: list[str] = []
+    text = diff_project(path, opts, notes)
+    for note in notes:
+        say(styled("note:", "yellow"), f" {note}", err=True)
     if json_out:
         print_json({"path": str(path), "diff": text, "exit_code": 0})
     else:

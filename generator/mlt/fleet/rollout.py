@@ -174,6 +174,8 @@ def _roll_out(entry: FleetEntry, opts: FleetOptions, forges: ForgePool, out: Rep
         result.version_to,
     )
     out.branch, out.conflicts = result.branch, result.conflicts
+    if result.status == R.DRY_RUN and result.conflicts:
+        out.status = R.CONFLICTED  # what the update would do: counted (and exits 3) as one
     out.files = [{"path": f.path, "outcome": f.outcome} for f in result.files]
     if result.status not in (R.UPDATED, R.CONFLICTED) or not opts.push:
         return

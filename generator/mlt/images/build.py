@@ -25,6 +25,10 @@ from mlt.images.wheel import is_source_checkout
 from mlt.kv_pairs import parse_pairs
 
 STEP_RE = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+# Colour and cursor codes that tools in a RUN step print (pip's red errors: ESC[91m): the
+# build log is shown as text, on a terminal or not, so they are dropped rather than leak out
+# as a literal "[91m".
+ANSI_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 NETWORKS = ("bridge", "host", "none")
 STEP_OUTPUT_MAX = 20_000
 
@@ -214,10 +218,11 @@ def _follow(events: Any, image_id: str, reporter: BuildReporter) -> tuple[str, i
     clock = _StepClock(reporter)
     for event in events:
         if "error" in event or "errorDetail" in event:
-            message = (
+            message = ANSI_RE.sub(
+                "",
                 (event.get("errorDetail") or {}).get("message")
                 or event.get("error")
-                or "unknown error"
+                or "unknown error",
             )
             reporter.failed(list(output))
             where = f" at step {step}/{total} ({instruction[:80]})" if step else ""
@@ -227,7 +232,7 @@ def _follow(events: Any, image_id: str, reporter: BuildReporter) -> tuple[str, i
         aux = event.get("aux") or {}
         if isinstance(aux, dict) and aux.get("ID"):
             built_id = str(aux["ID"])
-        for line in str(event.get("stream") or "").splitlines():
+        for line in ANSI_RE.sub("", str(event.get("stream") or "")).splitlines():
             match = STEP_RE.match(line.strip())
             if match:
                 step, total, instruction = int(match.group(1)), int(match.group(2)), match.group(3)

@@ -118,12 +118,58 @@ def render_context(
     parent: str | None = None,
     extra_ca: Path | None = None,
     wheel: Path | None = None,
+    force: bool = False,
 ) -> RenderedContext:
     """Write the build context for `image` into `dest` (existing files of the same name are
-    replaced). Rendered into a temporary folder first: a failure leaves `dest` untouched."""
+    replaced). Rendered into a temporary folder beside `dest` first (same filesystem, so the
+    entries move in by rename): a failure, a full disk included, leaves `dest` untouched.
+
+    A Dockerfile already in `dest` that differs from this render (hand-written, or another
+    image's) is replaced only with `force`."""
     ca_data = _read_extra_ca(extra_ca) if extra_ca else None
     dockerfile = dockerfile_text(catalog, image, parent)
-    with tempfile.TemporaryDirectory(prefix=f"mlt-render-{image.id}-") as tmp:
+    _refuse_overwrite(dest / "Dockerfile", dockerfile, force)
+    try:
+        return _render_into(image, dest, dockerfile, ca_data, wheel, parent)
+    except OSError as exc:
+        raise MltError(
+            f"cannot write the build context into {dest}: {exc.strerror or exc}; nothing was "
+            "written there"
+        ) from None
+
+
+def _refuse_overwrite(existing: Path, dockerfile: str, force: bool) -> None:
+    try:
+        current = existing.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        current = None if not existing.exists() else ""
+    if current is None or current == dockerfile or force:
+        return
+    raise UsageError(
+        f"{existing} exists and is not the Dockerfile mlt renders for this image; "
+        "not overwriting it (pass --force to replace it, or choose another -o folder)"
+    )
+
+
+def _staging_parent(dest: Path) -> Path:
+    """The nearest existing folder at or above dest's parent (where the staging goes)."""
+    for folder in (dest.absolute().parent, *dest.absolute().parents):
+        if folder.is_dir():
+            return folder
+    return Path(tempfile.gettempdir())
+
+
+def _render_into(
+    image: ImageSpec,
+    dest: Path,
+    dockerfile: str,
+    ca_data: bytes | None,
+    wheel: Path | None,
+    parent: str | None,
+) -> RenderedContext:
+    with tempfile.TemporaryDirectory(
+        prefix=f".mlt-render-{image.id}-", dir=_staging_parent(dest)
+    ) as tmp:
         staging = Path(tmp)
         for sub in ("wheels", "certs"):
             (staging / sub).mkdir()
@@ -155,6 +201,11 @@ def _move_into(staging: Path, dest: Path) -> None:
     """Move the rendered entries into `dest`, replacing same-named ones (wheels/ and certs/
     whole, so no stale wheel or CA from an earlier render survives)."""
     try:
+        if not dest.exists():  # a new folder appears whole: one rename
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            staging.rename(dest)
+            staging.mkdir()  # for its TemporaryDirectory to remove
+            return
         dest.mkdir(parents=True, exist_ok=True)
         for entry in sorted(staging.iterdir()):
             target = dest / entry.name

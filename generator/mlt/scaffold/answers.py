@@ -77,19 +77,32 @@ def coerce_answers(
     Values are read as YAML scalars (`true` -> bool, `8000` -> int), except for `str`
     questions, which keep the text as typed: YAML would turn python_version=3.10 into 3.1.
     """
+    # In bundled templates project_name is the NAME argument, never a -d key, and a question
+    # with `when: false` is set by the project type (not asked, not recorded: a -d value would
+    # be undone by the next update), so neither is offered nor taken.
+    hidden = (
+        {"project_name"} | {q for q, d in questions.items() if _fixed(d)}
+        if name_is_argument
+        else set()
+    )
+    fixed = [key for key in raw if key in hidden - {"project_name"}]
+    if fixed:
+        raise UsageError(f"{fixed[0]} is set by the project type, not with -d (template {source})")
     unknown = [key for key in raw if key not in questions]
     if unknown:
         names = ", ".join(f"'{key}'" for key in unknown)
         noun = "key" if len(unknown) == 1 else "keys"
-        # In bundled templates project_name is the NAME argument, never a -d key.
-        hidden = "project_name" if name_is_argument else None
-        valid = ", ".join(q for q in questions if q != hidden) or "none"
+        valid = ", ".join(q for q in questions if q not in hidden) or "none"
         raise UsageError(f"unknown answer {noun} {names} for template {source} (valid: {valid})")
     typed = {
         key: _coerce(key, text, str(questions[key].get("type") or "")) for key, text in raw.items()
     }
     check_values(typed)
     return typed
+
+
+def _fixed(details: Any) -> bool:
+    return isinstance(details, Mapping) and details.get("when") is False
 
 
 def check_values(answers: Mapping[str, Any]) -> None:

@@ -87,7 +87,9 @@ def answer_error(message: str, answers: Mapping[str, Any]) -> AnswerRejected:
     key, reason = match.group(1), " ".join(match.group(2).split())
     if key in answers:
         return AnswerRejected(f"invalid {key} '{_shown(answers[key])}': {reason}", key)
-    return AnswerRejected(f"invalid {key}: {reason}", key)
+    # Nobody gave it: its default was derived from other answers (package_name from NAME).
+    hint = f"{key} was derived from your other answers; set it yourself: -d {key}=VALUE"
+    return AnswerRejected(f"invalid {key}: {reason}", key, hint)
 
 
 def _required_key(text: str) -> str | None:

@@ -58,7 +58,7 @@ def staged_directory(target: Path) -> Iterator[Path]:
         # Same parent => same filesystem, so the final rename is atomic. The pid in the name
         # lets a later run remove what a killed one left. The project is staged in a subfolder
         # named like the target, so templates that use the folder name (`_folder_name`) see it.
-        prefix = f".{target.name}{STAGING_MARK}{os.getpid()}-"
+        prefix = f".{_stem(target.name)}{STAGING_MARK}{os.getpid()}-"
         holder = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
         staging = holder / target.name
         staging.mkdir()
@@ -81,10 +81,26 @@ def sweep_stale(target: Path) -> None:
     """Remove staging directories for `target` whose `mlt new` was killed (-9 leaves no time
     to clean up); those of a live process, or of a name we cannot read, stay."""
     with contextlib.suppress(OSError):
-        for entry in target.parent.glob(f".{glob.escape(target.name)}{STAGING_MARK}*-*"):
-            pid = entry.name[len(target.name) + 1 + len(STAGING_MARK) :].split("-", 1)[0]
+        stem = _stem(target.name)
+        for entry in target.parent.glob(f".{glob.escape(stem)}{STAGING_MARK}*-*"):
+            pid = entry.name[len(stem) + 1 + len(STAGING_MARK) :].split("-", 1)[0]
             if pid.isdigit() and not _alive(int(pid)):
                 _remove(entry)
+
+
+# A file name holds 255 bytes; the hidden folder adds ~40 to the name (mark, pid, random).
+_STEM_BYTES = 200
+
+
+def _stem(name: str) -> str:
+    """The target name as the staging folder's name starts: a long one is cut and tagged with
+    a hash of the whole name, so NAME may use all 255 bytes the file system allows."""
+    if len(os.fsencode(name)) <= _STEM_BYTES:
+        return name
+    import hashlib
+
+    cut = os.fsencode(name)[: _STEM_BYTES - 9].decode(errors="ignore")
+    return f"{cut}~{hashlib.sha1(os.fsencode(name)).hexdigest()[:8]}"
 
 
 def _alive(pid: int) -> bool:

@@ -16,7 +16,8 @@ from mlt.gitops import run_git
 from mlt.provenance import Provenance
 from mlt.template.versions import is_newer
 from mlt.update._git import split_z
-from mlt.update.target import latest_version
+from mlt.update.recorded import check_recorded, check_recorded_choices
+from mlt.update.target import latest_with_note
 
 UP_TO_DATE, BEHIND, PROBLEMS = "up-to-date", "behind", "problems"
 # Only the unambiguous markers: a bare ======= line is a valid Markdown/RST heading underline.
@@ -34,6 +35,7 @@ class CheckResult:
     problems: list[str] = field(default_factory=list)
     # recorded answers the latest version rejects: `mlt update -d KEY=VALUE` each
     needs_answers: list[str] = field(default_factory=list)
+    note: str | None = None  # e.g. an untagged template followed on its default branch
 
     @property
     def exit_code(self) -> int:
@@ -50,14 +52,16 @@ def check_project(path: Path) -> CheckResult:
     if not path.is_dir():
         raise MltError(f"{path} is not a directory")
     prov = Provenance.read(path)
-    latest = latest_version(prov, path)
+    check_recorded(prov)
+    check_recorded_choices(prov)
+    latest, note = latest_with_note(prov, path)
     problems = leftover_conflicts(path)
     if problems:
         status = PROBLEMS
     else:
         status = BEHIND if is_newer(latest, prov.version) else UP_TO_DATE
     needs = rejected_answers(prov, latest, path) if status == BEHIND else []
-    return CheckResult(str(path), status, prov.version, latest, problems, needs)
+    return CheckResult(str(path), status, prov.version, latest, problems, needs, note)
 
 
 def rejected_answers(prov: Provenance, latest: str, path: Path) -> list[str]:
@@ -102,6 +106,13 @@ def rejected_by(template: Any, answers: dict[str, Any], path: Path) -> list[str]
 def leftover_conflicts(path: Path) -> list[str]:
     """Tracked files with conflict markers, tracked `*.rej` files, unmerged paths (2 git calls)."""
     grep = run_git("grep", "-I", "-l", "-z", "-E", _MARKERS, cwd=path)
+    if grep.rc > 1 and "not a git repository" in grep.err:
+        raise MltError(
+            f"{path} is not a git repository (made with `mlt new --no-git`?): mlt check and "
+            "mlt update work on its git history",
+            hint="start one (`git init && git add -A && git commit -m 'initial'`), then "
+            "`mlt update --rebase-template` to record the template version",
+        )
     if grep.rc > 1:
         raise MltError(f"cannot scan {path} for conflict markers: {grep.last_error}")
     listed = run_git("ls-files", "-z", "--", "*.rej", cwd=path)

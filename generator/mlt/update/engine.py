@@ -13,7 +13,7 @@ from typing import Any
 
 from mlt import interrupts
 from mlt.errors import MltError
-from mlt.gitops import Identity, commit_files, git, identity, identity_env, run_git
+from mlt.gitops import FALLBACK_NOTICE, Identity, commit_files, git, identity, identity_env, run_git
 from mlt.provenance import PROVENANCE_FILE, Provenance
 from mlt.template.migrations import crossing, file_renames, load_migrations, rename_answers
 from mlt.template.source import TemplateSource
@@ -21,6 +21,7 @@ from mlt.template.tasks import after_migrations, before_migrations, run_or_skip_
 from mlt.template.versions import same_version
 from mlt.update import result as R
 from mlt.update.integrity import verify_template_branch
+from mlt.update.interrupted import Interrupted, Stage
 from mlt.update.journal import JOURNAL_FILE, Journal, move_ref, recover
 from mlt.update.merge import (
     MergeOutcome,
@@ -30,6 +31,7 @@ from mlt.update.merge import (
     plan_target,
     real_merge,
 )
+from mlt.update.recorded import check_recorded
 from mlt.update.repo import (
     TEMPLATE_REF,
     RepoState,
@@ -37,6 +39,7 @@ from mlt.update.repo import (
     inspect_repo,
     require_template_branch,
 )
+from mlt.update.repo_lock import locked
 from mlt.update.skipped import skipped_paths
 from mlt.update.target import Target, repoint, resolve_target
 
@@ -71,13 +74,29 @@ class Prepared:
     identity: Identity  # who makes the commits of this update
 
 
+@locked
 def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateResult:
-    """Update one child project; returns what happened (conflicts are a result, not an error)."""
-    opts = opts or UpdateOptions()
+    """Update one child project; returns what happened (conflicts are a result, not an error).
+
+    A Ctrl-C before the update starts to apply (rendering, importing, any git call up to
+    then) is an error saying that nothing changed (exit 130); from then on it is held off.
+    """
+    stage = Stage()
+    try:
+        return _update(path, opts or UpdateOptions(), stage)
+    except KeyboardInterrupt:
+        if stage.changing:
+            raise
+        raise Interrupted() from None
+
+
+def _update(path: Path, opts: UpdateOptions, stage: Stage) -> R.UpdateResult:
     path = path.absolute()  # copier chdirs while cloning; keep our paths independent of cwd
     recovered = recover_interrupted(path)
     before: list[str] = []
-    prepared = prepare(path, opts, before if opts.trust and not opts.dry_run else None)
+    # Trusted "before" migrations run the template's commands in the repository.
+    stage.changing = opts.trust and not opts.dry_run
+    prepared = prepare(path, opts, before if stage.changing else None)
     if isinstance(prepared, R.UpdateResult):
         prepared.messages[:0] = recovered
         return prepared
@@ -90,12 +109,15 @@ def update_project(path: Path, opts: UpdateOptions | None = None) -> R.UpdateRes
         prepared.version,
         branch=branch or state.branch,
         migrations=prepared.migrations,
-        messages=recovered + before,
+        messages=recovered + before + ([prepared.target.note] if prepared.target.note else []),
     )
     if opts.dry_run:
         _fill(result, dry_merge(plan))
         return result
+    if prepared.identity.fallback:
+        result.messages.append(FALLBACK_NOTICE)
     with interrupts.held() as signals:
+        stage.changing = True
         outcome = _apply(prepared, branch)
     if signals.interrupted:
         result.messages.append(_HELD_OFF)
@@ -206,6 +228,7 @@ def prepare(
     """
     state = inspect_repo(path)
     prov = Provenance.read(path)
+    check_recorded(prov)
     ensure_clean(state)
     tip = require_template_branch(state)
     verify_template_branch(state, tip, prov)
@@ -217,7 +240,12 @@ def prepare(
     same = target.version and same_version(target.version, prov.version)
     if not opts.overrides and not moved and same:
         return R.UpdateResult(
-            str(path), R.UP_TO_DATE, prov.version, prov.version, branch=state.branch
+            str(path),
+            R.UP_TO_DATE,
+            prov.version,
+            prov.version,
+            branch=state.branch,
+            messages=[target.note] if target.note else [],
         )
     if run_before is not None:
         run_before += before_migrations(target.template, path, prov.version, target.version)
@@ -265,7 +293,10 @@ def commit_render(
     from mlt.scaffold.render import render_files
     from mlt.scaffold.render_errors import AnswerRejected
 
+    asked: dict[str, Mapping[str, Any]] = {}
+
     def prepare(questions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        asked.update(questions)
         # Recorded answers to questions the new version no longer asks are dropped.
         kept = {k: v for k, v in answers.items() if k in questions}
         source = target.template.source
@@ -289,7 +320,17 @@ def commit_render(
                 given = {**answers, **opts.overrides}
                 found = rejected_by(target.template, given, state.path)
                 others = [k for k in found if k not in opts.overrides]
-            raise exc.with_fix(others) from exc.__cause__
+            fixed = exc.with_fix(others)
+            choices = (asked.get(exc.key or "") or {}).get("choices")
+            # Named once: not when the error already lists them, nor beside other keys.
+            if (
+                fixed.hint
+                and isinstance(choices, (list, dict))
+                and "choose one of" not in fixed.message
+                and fixed.hint.count("-d ") == 1
+            ):
+                fixed.hint += f" (one of: {', '.join(str(c) for c in choices)})"
+            raise fixed from exc.__cause__
     new_prov = Provenance(
         source=prov.source,
         version=rendered.version,
@@ -311,6 +352,7 @@ def _fill(result: R.UpdateResult, outcome: MergeOutcome) -> None:
         result.status = R.CONFLICTED if outcome.conflicts else R.UPDATED
 
 
+@locked
 def continue_update(path: Path, trust: bool = False) -> R.UpdateResult:
     """Finish a conflicted update once the user resolved and `git add`-ed the files."""
     from mlt.update.check import conflict_marker_files

@@ -16,6 +16,7 @@ from mlt.template.migrations import renamed_tree
 from mlt.update import result as R
 from mlt.update._git import parse_name_status, parse_stages, split_z
 from mlt.update.hooks import COMMIT_HOOKS, MERGE_HOOKS, refusal
+from mlt.update.merge_failure import merge_refused, overwrite_refusal, remove_merge_leftovers
 from mlt.update.repo import RepoState
 from mlt.update.skipped import settle_tree, settle_worktree
 
@@ -146,7 +147,7 @@ def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
     if renamed:  # migration renames: a fast-forward to the renamed commit
         moved = run_git("merge", "--ff-only", "-q", plan.ours, cwd=repo)
         if moved.rc != 0:
-            raise MltError(f"git refused the migration renames: {moved.last_error}")
+            raise merge_refused(moved)
     # With renames HEAD must go back to `start` before the commit, and skipped paths are
     # settled before it, so git may not commit.
     hold = ["--no-commit"] if renamed or plan.skipped else []
@@ -159,10 +160,13 @@ def real_merge(plan: MergePlan, env: dict[str, str]) -> MergeOutcome | None:
         # A clean merge that git did not commit: a hook or the signer said no.
         raise refusal(repo, plan.state.git_dir, merged, MERGE_HOOKS)
     if not merging:
+        left = []
+        if merged.rc != 0 and not overwrite_refusal(merged):
+            left = remove_merge_leftovers(repo, plan.ours, plan.merged)
         if renamed:  # undo the renames: the update did not happen
             git("reset", "-q", "--keep", start, cwd=repo)
         if merged.rc != 0:
-            raise MltError(f"git refused the merge: {merged.last_error}")
+            raise merge_refused(merged, left)
         head = None if renamed else git("rev-parse", "HEAD", cwd=repo)
         if head is None or head == start:
             return None  # "Already up to date": theirs is already merged

@@ -21,9 +21,11 @@ from mlt.update.engine import UpdateOptions, commit_render, recover_interrupted,
 from mlt.update.hooks import MERGE_HOOKS, refusal
 from mlt.update.journal import Journal, move_ref
 from mlt.update.repo import TEMPLATE_REF, ensure_clean, inspect_repo
+from mlt.update.repo_lock import locked
 from mlt.update.target import Target
 
 
+@locked
 def rebase_template(path: Path) -> R.UpdateResult:
     """Re-render the recorded version onto a fresh template branch and anchor it in HEAD."""
     path = path.absolute()

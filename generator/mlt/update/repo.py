@@ -59,8 +59,8 @@ def require_template_branch(state: RepoState) -> str:
     if state.template_tip is None:
         raise MltError(
             f"{state.path} has no '{TEMPLATE_BRANCH}' branch, so there is no merge base",
-            hint=f"fetch it (git fetch origin {TEMPLATE_BRANCH}:{TEMPLATE_BRANCH}) or recreate "
-            "the project with `mlt new`",
+            hint=f"fetch it (git fetch origin {TEMPLATE_BRANCH}:{TEMPLATE_BRANCH}) or rebuild it "
+            "from the version .mlt.yaml records: `mlt update --rebase-template`",
         )
     return state.template_tip
 
@@ -76,7 +76,16 @@ def ensure_clean(state: RepoState) -> None:
     dirty = git("status", "--porcelain", "--untracked-files=no", cwd=state.path)
     if dirty:
         count = len(dirty.splitlines())
-        raise MltError(
+        raise DirtyTree(
             f"{state.path} has {count} uncommitted change(s) to tracked files; "
-            "commit or stash them before updating"
+            "commit or stash them before updating",
+            count=count,
         )
+
+
+class DirtyTree(MltError):
+    """Tracked files have uncommitted changes (`mlt diff` words it its own way)."""
+
+    def __init__(self, message: str, count: int) -> None:
+        super().__init__(message)
+        self.count = count

@@ -54,7 +54,10 @@ class UpdateResult:
 
     @property
     def exit_code(self) -> int:
-        """0 fine, 3 conflicts, 1 error (the documented `mlt update` exit codes)."""
+        """0 fine, 3 conflicts, 1 error (the documented `mlt update` exit codes); a dry run
+        exits 3 when the update it previews would conflict."""
+        if self.status == DRY_RUN and self.conflicts:
+            return 3
         return {CONFLICTED: 3, ERROR: 1}.get(self.status, 0)
 
     def to_dict(self) -> dict[str, Any]:

@@ -20,6 +20,7 @@ class Target:
 
     template: TemplateSource
     version: str | None  # None when --ref names a branch/commit: known after the render
+    note: str | None = None  # an untagged template followed on its branch says so
 
 
 REPOINT_HINT = "if the template moved, re-point this project: mlt update --template NEW_SRC"
@@ -56,17 +57,29 @@ def remote_tags(source: str, cwd: Path) -> list[str]:
 
 
 def latest_version(prov: Provenance, cwd: Path) -> str:
-    """Newest available template version: the installed bundled one, or the newest tag."""
+    """Newest available template version: the installed bundled one, or the newest tag (a
+    template without version tags: its default branch's tip commit, see untagged.py)."""
+    return latest_with_note(prov, cwd)[0]
+
+
+def latest_with_note(prov: Provenance, cwd: Path) -> tuple[str, str | None]:
+    """`latest_version`, and the note saying an untagged template is followed on its branch."""
     if prov.bundled_type:
-        return TemplateSource.bundled(prov.bundled_type).bundled_version()
+        return TemplateSource.bundled(prov.bundled_type).bundled_version(), None
     check_source(prov)
     tag = newest_tag(remote_tags(prov.source, cwd))
-    if tag is None:
+    if tag is not None:
+        return tag, None
+    from mlt.update.untagged import default_branch_tip, is_recorded
+
+    tip = default_branch_tip(prov.source, cwd)
+    if tip is None:
         raise MltError(
-            f"template {prov.source} has no version tags",
+            f"template {prov.source} has no version tags and no default branch",
             hint="tag template releases (v1.0.0, ...) or pass --ref",
         )
-    return tag
+    # Recorded already: its recorded version, so that "up to date" compares equal.
+    return (prov.version if is_recorded(prov, tip.commit) else tip.commit), tip.note(prov.source)
 
 
 def resolve_target(prov: Provenance, ref: str | None, cwd: Path) -> Target:
@@ -79,10 +92,15 @@ def resolve_target(prov: Provenance, ref: str | None, cwd: Path) -> Target:
         template = TemplateSource.bundled(prov.bundled_type)
         return Target(template, template.bundled_version())
     check_source(prov)
-    tag = ref or latest_version(prov, cwd)
+    tag, note = (ref, None) if ref else latest_with_note(prov, cwd)
+    if note and tag == prov.version:  # untagged, and its branch tip is the recorded commit
+        ref_to = prov.commit or prov.version
+        template = TemplateSource.from_provenance_source(prov.source, ref_to)
+        template.format, template.directory = prov.format, prov.directory
+        return Target(template, prov.version, note)
     template = TemplateSource.from_provenance_source(prov.source, tag)
     template.format, template.directory = prov.format, prov.directory
-    return Target(template, tag if parse_version(tag) else None)
+    return Target(template, tag if parse_version(tag) else None, note)
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, str]:
