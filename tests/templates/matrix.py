@@ -68,6 +68,7 @@ PER_TYPE = {
         "tests/test_batches.py",
         "tests/test_cli.py",
         "tests/test_config.py",
+        "tests/test_device.py",
         "tests/test_features.py",
         "tests/test_job.py",
         "tests/test_shard.py",
