@@ -58,19 +58,35 @@ def test_github_workflow_rules(case: Case, renders) -> None:
     if case.project_type == "library":
         assert writers == set()
         assert jobs["publish"]["if"].startswith("startsWith(github.ref, 'refs/tags/")
+        # The organisation's index, by Trusted Publishing where it can: no public-PyPI default.
+        assert jobs["publish"]["permissions"]["id-token"] == "write"
+        publish = " ".join(s.get("run", "") for s in jobs["publish"]["steps"])
+        assert "--trusted-publishing" in publish and "pypi.org" not in publish
+        low = int(rendered.answers["python_version"].split(".")[1])
+        assert jobs["test"]["strategy"]["matrix"]["python"] == [f"3.{m}" for m in range(low, 14)]
     else:
         assert writers == {"image"} and jobs["image"]["permissions"]["packages"] == "write"
         steps = jobs["image"]["steps"]
-        (build,) = [s for s in steps if "build-push-action" in s.get("uses", "")]
-        # Built once and loaded, smoke-tested, then that very image is pushed (no rebuild).
-        assert build["with"].get("push") is None and build["with"]["load"] is True
-        assert build["with"]["pull"] is True
-        (push,) = [s for s in steps if s.get("id") == "push"]
-        assert "refs/heads/main" in push["if"] and 'docker push "$IMAGE"' in push["run"]
-        smoke = steps.index(push) - 1
-        assert "docker run --rm" in steps[smoke]["run"]
-        assert "latest" not in build["with"]["tags"]
+        smoke_build, push = [s for s in steps if "build-push-action" in s.get("uses", "")]
+        # Built and loaded, smoke-tested, then pushed from the same cache with attestations.
+        assert smoke_build["with"].get("push") is None and smoke_build["with"]["load"] is True
+        assert smoke_build["with"]["pull"] is True
+        assert "docker run --rm" in steps[steps.index(push) - 1]["run"]
+        assert push["id"] == "push" and "refs/heads/main" in push["if"]
+        assert push["with"]["push"] is True and "load" not in push["with"]
+        assert push["with"]["provenance"] == "mode=max" and push["with"]["sbom"] is True
+        for build in (smoke_build, push):
+            assert "GIT_COMMIT=${{ github.sha }}" in build["with"]["build-args"]
+            assert "latest" not in build["with"]["tags"]
+        runs = " ".join(s.get("run", "") for s in steps)
+        assert "docker push" not in runs and "sed " not in runs  # the digest is buildx's own
+        (pin,) = [s for s in steps if "kustomize edit set image" in s.get("run", "")]
+        assert pin["env"]["DIGEST"] == "${{ steps.push.outputs.digest }}"
+        assert '"$IMAGE_NAME=$IMAGE_NAME@$DIGEST"' in pin["run"]
+        assert ("lineage.env" in pin["run"]) == (case.project_type == "batch-job")
         assert set(jobs["image"]["outputs"]) == {"image", "digest"}
+    # A team without a GPU runner still gets its image and package: GPU tests never gate.
+    assert all("gpu-test" not in job.get("needs", []) for job in jobs.values())
     runs = [st["run"] for job in jobs.values() for st in job["steps"] if "run" in st]
     syncs = [r for r in runs if r.startswith("uv sync")]
     assert syncs and all("--locked" in r for r in syncs)
@@ -82,6 +98,8 @@ def test_github_workflow_rules(case: Case, renders) -> None:
         assert set(gpu["container"]["credentials"]) == {"username", "password"}
         assert "--gpus all" in gpu["container"]["options"]
         assert "--shm-size=" in gpu["container"]["options"]
+        assert gpu["continue-on-error"] is True and gpu["env"]["DEVICE"] == "cuda"
+        assert any(s.get("run", "").startswith("uv run pytest -m gpu") for s in gpu["steps"])
     assert ("gpu-test" in jobs) == case.gpu
     assert not any("gpu" in str(job["runs-on"]) for n, job in jobs.items() if n != "gpu-test")
 
