@@ -97,7 +97,9 @@ def test_indexed_job_and_cronjob(case, renders) -> None:
         assert batch_ref == "metadata.labels['batch.kubernetes.io/controller-uid']"
         assert env["JOB_OUTPUT_URI"]["value"].startswith("s3://")
         package = answers["package_name"]
-        assert container["args"] == ["python", "-m", package, "run", "--config", "/app/config.yaml"]
+        # The ConfigMap's config (test_job_config.py), not the sample baked into the image.
+        config = f"/etc/{answers['project_name']}/config.yaml"
+        assert container["args"] == ["python", "-m", package, "run", "--config", config]
     cron = kinds["CronJob"]["spec"]
     assert cron["schedule"] == answers["schedule"]
     assert cron["concurrencyPolicy"] == "Forbid" and cron["startingDeadlineSeconds"] > 0
