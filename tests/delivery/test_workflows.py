@@ -3,6 +3,8 @@ one batched call per schema) and follow the delivery rules the schemas cannot se
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +163,21 @@ def test_gitlab_ci_rules(case: Case, renders) -> None:
     for name in ("build-image", "push-image"):
         assert jobs[name]["image"] == "docker:27"
         assert jobs[name]["services"] == ["docker:27-dind"]
+
+
+USES = re.compile(r"^\s*(?:- )?uses: (\S+)(.*)$", re.M)
+PINNED = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}")
+
+
+@pytest.mark.parametrize("case", GITHUB, ids=lambda c: c.id)
+def test_github_actions_are_pinned_by_commit_sha(case: Case, renders) -> None:
+    root = renders.get(case).path
+    uses = USES.findall((root / GITHUB_FILE).read_text(encoding="utf-8"))
+    assert uses
+    for action, comment in uses:
+        # A tag can be moved to other code; a commit cannot. The release stays readable.
+        assert PINNED.fullmatch(action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), (action, comment)
+    # Renovate keeps SHA and comment current together.
+    renovate = json.loads((root / "renovate.json").read_text(encoding="utf-8"))
+    assert "helpers:pinGitHubActionDigests" in renovate["extends"]
