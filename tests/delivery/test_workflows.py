@@ -143,6 +143,14 @@ def test_gitlab_ci_rules(case: Case, renders) -> None:
     assert ("gpu-tests" in jobs) == case.gpu
     gpu_tagged = {name for name, job in jobs.items() if "gpu" in job.get("tags", [])}
     assert gpu_tagged == ({"gpu-tests"} if case.gpu else set())
+    if case.gpu:
+        gpu = jobs["gpu-tests"]
+        assert gpu["allow_failure"] is True and gpu["variables"]["DEVICE"] == "cuda"
+        assert any(line.startswith("uv run pytest -m gpu") for line in _script(gpu))
+    # GPU results never gate the image or the release: later stages name what they wait for.
+    for name, job in jobs.items():
+        if job["stage"] not in {"test", ".pre"}:
+            assert "gpu-tests" not in job.get("needs", ["gpu-tests"]), name
     assert "uv sync --locked --all-extras" in ci[".uv"]["before_script"]
     assert "uv run mypy" in jobs["lint"]["script"]
     assert "--cov" in " ".join(jobs["unit-tests"]["script"]) and "coverage" in jobs["unit-tests"]
@@ -150,8 +158,13 @@ def test_gitlab_ci_rules(case: Case, renders) -> None:
     if case.project_type == "library":
         assert jobs["publish"]["rules"] == [{"if": "$CI_COMMIT_TAG"}]
         return
-    pushers = {n for n, job in jobs.items() if "docker push" in " ".join(_script(job))}
+    pushers = {n for n, job in jobs.items() if "--push" in " ".join(_script(job))}
     assert pushers == {"push-image"}
+    pushed = " ".join(_script(jobs["push-image"]))
+    assert "--provenance=true --sbom=true --metadata-file build-metadata.json" in pushed
+    assert "docker push" not in pushed and "sed " not in pushed
+    assert all('--build-arg GIT_COMMIT="$CI_COMMIT_SHA"' in " ".join(_script(jobs[n]))
+               for n in ("build-image", "push-image"))  # fmt: skip
     push = jobs["push-image"]
     # The pushed image is the one built and smoke-tested in the same job, under its commit tag.
     script = _script(push)
