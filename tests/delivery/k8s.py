@@ -25,7 +25,9 @@ def load(directory: Path) -> dict[Path, Doc]:
     docs = {}
     for path in sorted(directory.rglob("*.yaml")):
         if path.name != "kustomization.yaml":
-            docs[path] = yaml.safe_load(path.read_text(encoding="utf-8"))
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if "apiVersion" in doc:  # not a configMapGenerator's input (a job config)
+                docs[path] = doc
     return docs
 
 

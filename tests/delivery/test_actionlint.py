@@ -26,7 +26,8 @@ NODE24 = {
     "docker/metadata-action": 6,
     "docker/build-push-action": 7,
 }
-USES = re.compile(r"^\s*(?:-\s+)?uses:\s*([\w.-]+/[\w.-]+)@v(\d+)\s*$", re.M)
+# Pinned by SHA, the release in the comment Renovate keeps next to it (test_workflows.py).
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*([\w.-]+/[\w.-]+)@[0-9a-f]{40} # v(\d+)[.\d]*\s*$", re.M)
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,8 @@ one batched call per schema) and follow the delivery rules the schemas cannot se
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -58,19 +60,35 @@ def test_github_workflow_rules(case: Case, renders) -> None:
     if case.project_type == "library":
         assert writers == set()
         assert jobs["publish"]["if"].startswith("startsWith(github.ref, 'refs/tags/")
+        # The organisation's index, by Trusted Publishing where it can: no public-PyPI default.
+        assert jobs["publish"]["permissions"]["id-token"] == "write"
+        publish = " ".join(s.get("run", "") for s in jobs["publish"]["steps"])
+        assert "--trusted-publishing" in publish and "pypi.org" not in publish
+        low = int(rendered.answers["python_version"].split(".")[1])
+        assert jobs["test"]["strategy"]["matrix"]["python"] == [f"3.{m}" for m in range(low, 14)]
     else:
         assert writers == {"image"} and jobs["image"]["permissions"]["packages"] == "write"
         steps = jobs["image"]["steps"]
-        (build,) = [s for s in steps if "build-push-action" in s.get("uses", "")]
-        # Built once and loaded, smoke-tested, then that very image is pushed (no rebuild).
-        assert build["with"].get("push") is None and build["with"]["load"] is True
-        assert build["with"]["pull"] is True
-        (push,) = [s for s in steps if s.get("id") == "push"]
-        assert "refs/heads/main" in push["if"] and 'docker push "$IMAGE"' in push["run"]
-        smoke = steps.index(push) - 1
-        assert "docker run --rm" in steps[smoke]["run"]
-        assert "latest" not in build["with"]["tags"]
+        smoke_build, push = [s for s in steps if "build-push-action" in s.get("uses", "")]
+        # Built and loaded, smoke-tested, then pushed from the same cache with attestations.
+        assert smoke_build["with"].get("push") is None and smoke_build["with"]["load"] is True
+        assert smoke_build["with"]["pull"] is True
+        assert "docker run --rm" in steps[steps.index(push) - 1]["run"]
+        assert push["id"] == "push" and "refs/heads/main" in push["if"]
+        assert push["with"]["push"] is True and "load" not in push["with"]
+        assert push["with"]["provenance"] == "mode=max" and push["with"]["sbom"] is True
+        for build in (smoke_build, push):
+            assert "GIT_COMMIT=${{ github.sha }}" in build["with"]["build-args"]
+            assert "latest" not in build["with"]["tags"]
+        runs = " ".join(s.get("run", "") for s in steps)
+        assert "docker push" not in runs and "sed " not in runs  # the digest is buildx's own
+        (pin,) = [s for s in steps if "kustomize edit set image" in s.get("run", "")]
+        assert pin["env"]["DIGEST"] == "${{ steps.push.outputs.digest }}"
+        assert '"$IMAGE_NAME=$IMAGE_NAME@$DIGEST"' in pin["run"]
+        assert ("lineage.env" in pin["run"]) == (case.project_type == "batch-job")
         assert set(jobs["image"]["outputs"]) == {"image", "digest"}
+    # A team without a GPU runner still gets its image and package: GPU tests never gate.
+    assert all("gpu-test" not in job.get("needs", []) for job in jobs.values())
     runs = [st["run"] for job in jobs.values() for st in job["steps"] if "run" in st]
     syncs = [r for r in runs if r.startswith("uv sync")]
     assert syncs and all("--locked" in r for r in syncs)
@@ -82,6 +100,8 @@ def test_github_workflow_rules(case: Case, renders) -> None:
         assert set(gpu["container"]["credentials"]) == {"username", "password"}
         assert "--gpus all" in gpu["container"]["options"]
         assert "--shm-size=" in gpu["container"]["options"]
+        assert gpu["continue-on-error"] is True and gpu["env"]["DEVICE"] == "cuda"
+        assert any(s.get("run", "").startswith("uv run pytest -m gpu") for s in gpu["steps"])
     assert ("gpu-test" in jobs) == case.gpu
     assert not any("gpu" in str(job["runs-on"]) for n, job in jobs.items() if n != "gpu-test")
 
@@ -123,6 +143,14 @@ def test_gitlab_ci_rules(case: Case, renders) -> None:
     assert ("gpu-tests" in jobs) == case.gpu
     gpu_tagged = {name for name, job in jobs.items() if "gpu" in job.get("tags", [])}
     assert gpu_tagged == ({"gpu-tests"} if case.gpu else set())
+    if case.gpu:
+        gpu = jobs["gpu-tests"]
+        assert gpu["allow_failure"] is True and gpu["variables"]["DEVICE"] == "cuda"
+        assert any(line.startswith("uv run pytest -m gpu") for line in _script(gpu))
+    # GPU results never gate the image or the release: later stages name what they wait for.
+    for name, job in jobs.items():
+        if job["stage"] not in {"test", ".pre"}:
+            assert "gpu-tests" not in job.get("needs", ["gpu-tests"]), name
     assert "uv sync --locked --all-extras" in ci[".uv"]["before_script"]
     assert "uv run mypy" in jobs["lint"]["script"]
     assert "--cov" in " ".join(jobs["unit-tests"]["script"]) and "coverage" in jobs["unit-tests"]
@@ -130,8 +158,13 @@ def test_gitlab_ci_rules(case: Case, renders) -> None:
     if case.project_type == "library":
         assert jobs["publish"]["rules"] == [{"if": "$CI_COMMIT_TAG"}]
         return
-    pushers = {n for n, job in jobs.items() if "docker push" in " ".join(_script(job))}
+    pushers = {n for n, job in jobs.items() if "--push" in " ".join(_script(job))}
     assert pushers == {"push-image"}
+    pushed = " ".join(_script(jobs["push-image"]))
+    assert "--provenance=true --sbom=true --metadata-file build-metadata.json" in pushed
+    assert "docker push" not in pushed and "sed " not in pushed
+    assert all('--build-arg GIT_COMMIT="$CI_COMMIT_SHA"' in " ".join(_script(jobs[n]))
+               for n in ("build-image", "push-image"))  # fmt: skip
     push = jobs["push-image"]
     # The pushed image is the one built and smoke-tested in the same job, under its commit tag.
     script = _script(push)
@@ -143,3 +176,21 @@ def test_gitlab_ci_rules(case: Case, renders) -> None:
     for name in ("build-image", "push-image"):
         assert jobs[name]["image"] == "docker:27"
         assert jobs[name]["services"] == ["docker:27-dind"]
+
+
+USES = re.compile(r"^\s*(?:- )?uses: (\S+)(.*)$", re.M)
+PINNED = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}")
+
+
+@pytest.mark.parametrize("case", GITHUB, ids=lambda c: c.id)
+def test_github_actions_are_pinned_by_commit_sha(case: Case, renders) -> None:
+    root = renders.get(case).path
+    uses = USES.findall((root / GITHUB_FILE).read_text(encoding="utf-8"))
+    assert uses
+    for action, comment in uses:
+        # A tag can be moved to other code; a commit cannot. The release stays readable.
+        assert PINNED.fullmatch(action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), (action, comment)
+    # Renovate keeps SHA and comment current together.
+    renovate = json.loads((root / "renovate.json").read_text(encoding="utf-8"))
+    assert "helpers:pinGitHubActionDigests" in renovate["extends"]

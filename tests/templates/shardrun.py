@@ -101,16 +101,28 @@ class Child:
         for item in self.container["env"]:
             if "value" in item:
                 env[item["name"]] = item["value"]
+            elif "configMapKeyRef" in item["valueFrom"]:
+                # The lineage ConfigMap, as config/lineage.env generates it (CI fills it in).
+                ref = item["valueFrom"]["configMapKeyRef"]
+                assert ref["name"] == f"{self.path.name}-lineage", ref
+                env[item["name"]] = self.lineage()[ref["key"]]
             else:
                 path = item["valueFrom"]["fieldRef"]["fieldPath"]
                 assert path in fields, f"the test cannot fill {path}"
                 env[item["name"]] = fields[path]
         return env
 
+    def lineage(self) -> dict[str, str]:
+        text = (self.path / "deploy" / "k8s" / "config" / "lineage.env").read_text()
+        pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line)
+        return {k.strip(): v.strip() for k, v in pairs if not k.startswith("#")}
+
     def command(self, config: Path | None = None) -> list[str]:
-        """The container's args, with this interpreter and the project's config.yaml."""
+        """The container's args, with this interpreter and, standing in for the ConfigMap's
+        config (its input is cluster storage), the project's config.yaml."""
         args = list(self.container["args"])
-        assert args[0] == "python" and args[-2:] == ["--config", "/app/config.yaml"]
+        mounted = f"/etc/{self.path.name}/config.yaml"
+        assert args[0] == "python" and args[-2:] == ["--config", mounted]
         return [sys.executable, *args[1:-1], str(config or self.path / "config.yaml")]
 
     def mounts(self) -> dict[str, str]:

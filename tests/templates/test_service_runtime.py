@@ -64,17 +64,38 @@ def test_shutdown_budget_fits_the_grace_period(renders, kind):
     assert pod["terminationGracePeriodSeconds"] >= sleep + drain + 3
 
 
-def test_gpu_service_scales_on_request_rate(renders):
+def adapter_rules(readme: str) -> list[dict]:
+    """The prometheus-adapter rules the README tells the operator to install."""
+    block = readme.split("```yaml\nrules:", 1)[1].split("```", 1)[0]
+    return yaml.safe_load("rules:" + block)["rules"]
+
+
+def exposed_name(rule: dict) -> tuple[str, str]:
+    """(series the rule reads, metric name the adapter serves for it)."""
+    series = rule["seriesQuery"].split("{", 1)[0].strip("'\"")
+    pattern = rule["name"]["matches"]
+    served = re.sub(pattern, rule["name"]["as"].replace("${1}", r"\1"), series)
+    return series, served
+
+
+def test_gpu_service_scales_on_queue_depth_and_request_rate(renders):
     hpa = manifest(renders["gpu"], "hpa.yaml")
-    (metric,) = hpa["spec"]["metrics"]
-    assert metric["type"] == "Pods"
-    assert metric["pods"]["target"] == {"type": "AverageValue", "averageValue": "35"}
-    # The Prometheus adapter names a counter's rate <name without _total>_per_second.
-    name = metric["pods"]["metric"]["name"]
-    counter = re.sub(r"_per_second$", "_total", name)
-    assert f'"{counter}"' in (renders["gpu"] / "src" / "svc" / "metrics.py").read_text()
+    metrics = {m["pods"]["metric"]["name"]: m["pods"]["target"] for m in hpa["spec"]["metrics"]}
+    assert all(m["type"] == "Pods" for m in hpa["spec"]["metrics"])
+    assert metrics["http_requests_per_second"] == {"type": "AverageValue", "averageValue": "35"}
+    settings = (renders["gpu"] / "src" / "svc" / "settings.py").read_text()
+    max_batch = re.search(r"max_batch_rows: int = (\d+)", settings)[1]
+    # More than one full batch waiting per pod: the device cannot keep up.
+    assert metrics["inference_queue_depth"] == {"type": "AverageValue", "averageValue": max_batch}
     readme = (renders["gpu"] / "README.md").read_text()
-    assert name in readme and "prometheus-adapter" in readme
+    assert "prometheus-adapter" in readme
+    exported = (renders["gpu"] / "src" / "svc" / "metrics.py").read_text()
+    served = {}
+    for rule in adapter_rules(readme):
+        series, name = exposed_name(rule)
+        assert f'"{series}"' in exported, f"the adapter reads {series}, which nothing exports"
+        served[name] = series
+    assert set(metrics) <= set(served), (metrics, served)
 
 
 def test_cpu_service_scales_on_cpu(renders):
@@ -82,6 +103,16 @@ def test_cpu_service_scales_on_cpu(renders):
     assert metric["type"] == "Resource" and metric["resource"]["name"] == "cpu"
     assert "target_requests_per_second" not in renders["cpu answers"]  # asked only with a GPU
     assert renders["gpu answers"]["target_requests_per_second"] == 35
+
+
+@pytest.mark.parametrize("kind", ["cpu", "gpu"])
+def test_keep_alive_outlasts_load_balancer_idle_timeouts(renders, kind):
+    root = renders[kind]
+    settings = (root / "src" / "svc" / "settings.py").read_text()
+    keep_alive = int(re.search(r"keep_alive: int = (\d+)", settings)[1])
+    assert keep_alive > 60  # AWS ALB's default idle timeout; backends must outlast the LB
+    main = (root / "src" / "svc" / "__main__.py").read_text()
+    assert "timeout_keep_alive=settings.keep_alive" in main
 
 
 def test_fast_http_stack(renders):

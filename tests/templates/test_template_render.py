@@ -147,7 +147,10 @@ def test_pyproject_follows_answers(render, case):
     if case.type == "library":
         assert project["dependencies"] == []
         if framework:
-            assert extras[answers["framework"]] == [framework]
+            # A library leaves CPU or GPU TensorFlow to the application that installs it.
+            library_framework = "tensorflow>=2.16" if "tensorflow" in framework else framework
+            assert extras[answers["framework"]] == [library_framework]
+            assert not any("tensorflow-cpu" in d for ds in extras.values() for d in ds)
         assert ("gpu" in extras) == answers["gpu"]
     else:
         frameworks = [d for d in project["dependencies"] if re.match(r"torch|tensorflow", d)]

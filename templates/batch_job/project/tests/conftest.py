@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,12 @@ import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
 DATA = PROJECT / "data" / "transactions.csv"
+# The suite computes on the CPU unless DEVICE says otherwise (a GPU runner may set
+# DEVICE=cuda); tests marked `gpu` ask for CUDA themselves and run with `pytest -m gpu`.
+os.environ.setdefault("DEVICE", "cpu")
+# The suite runs the sample data on purpose, also on CI runners that are Kubernetes pods, where
+# the job would refuse an input inside the project (tests that check the refusal set it).
+os.environ.pop("KUBERNETES_SERVICE_HOST", None)
 
 
 @pytest.fixture

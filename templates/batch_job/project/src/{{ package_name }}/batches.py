@@ -1,4 +1,6 @@
-"""Immutable batch outputs: <root>/<partition>/<batch_id>/ plus a movable _LATEST pointer.
+"""Template engine: batches and _LATEST. Edit features.py and config.yaml, not this file.
+
+Immutable batch outputs: <root>/<partition>/<batch_id>/ plus a movable _LATEST pointer.
 
 Every run writes into a new batch folder and never overwrites anything. Each shard commits by
 creating its manifest (create-exclusive); a batch is complete when every shard has. Readers

@@ -17,6 +17,8 @@ import yaml
 
 Uri = str  # a local path or an fsspec URL
 ENV_OVERRIDES = {"JOB_INPUT_URI": "input", "JOB_OUTPUT_URI": "output"}
+# The project root: /app in the image, where config.yaml and the sample data/ live.
+IMAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ConfigError(ValueError):
@@ -75,7 +77,21 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> JobConfig:
         for name, section in ENV_OVERRIDES.items():
             if env.get(name) and isinstance(data.get(section), dict):
                 data[section] = {**data[section], "uri": env[name]}
-    return parse_config(data, base=Path(path).resolve().parent)
+    config = parse_config(data, base=Path(path).resolve().parent)
+    if env.get("KUBERNETES_SERVICE_HOST"):  # set in every pod
+        _refuse_image_input(config.input.uri)
+    return config
+
+
+def _refuse_image_input(uri: Uri) -> None:
+    """In a cluster the input must be real data: never the sample shipped inside the image
+    (a Job applied unchanged would publish features of the demo data as _LATEST)."""
+    local = uri.removeprefix("file://") if uri.startswith("file://") or "://" not in uri else None
+    if local is not None and Path(local).resolve().is_relative_to(IMAGE_ROOT):
+        raise ConfigError(
+            f"input.uri {uri} is inside the image (sample data, for `make run` only); in a "
+            "cluster set input.uri in deploy/k8s/config/job.yaml or JOB_INPUT_URI"
+        )
 
 
 def parse_config(data: Any, base: Path) -> JobConfig:

@@ -1,4 +1,6 @@
-"""Which slice of the input this process owns (Kubernetes Indexed Jobs)."""
+"""Template engine: sharding. Edit deploy/k8s/job.yaml (completions), not this file.
+
+Which slice of the input this process owns (Kubernetes Indexed Jobs)."""
 
 from __future__ import annotations
 

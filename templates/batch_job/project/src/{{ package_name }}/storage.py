@@ -1,4 +1,6 @@
-"""One folder on any storage fsspec knows (local path, file://, s3://, gs://), with the two
+"""Template engine: batch storage. Edit config.yaml (input/output URIs) and features.py, not this.
+
+One folder on any storage fsspec knows (local path, file://, s3://, gs://), with the two
 writes the batch pattern needs and nothing else:
 
 - `create`: a whole object appears at once or not at all, and only if none exists yet

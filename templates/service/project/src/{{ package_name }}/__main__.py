@@ -14,6 +14,13 @@ def main() -> None:
         settings = Settings.from_env()
     except SettingsError as exc:
         sys.exit(f"error: {exc}")
+    from .device import DeviceError, resolve_device
+
+    try:
+        # Before anything starts: a GPU pod without a usable GPU must fail, not run on the CPU.
+        resolve_device(settings.device)
+    except DeviceError as exc:
+        sys.exit(f"error: {exc}")
     from .app import create_app
     from .lifecycle import Lifecycle
     from .server import serve
@@ -22,12 +29,13 @@ def main() -> None:
     logging.basicConfig(level=level)
     lifecycle = Lifecycle()
     started = serve(
-        create_app(settings.model_path, lifecycle),
+        create_app(settings.model_path, lifecycle, settings),
         lifecycle,
         settings.graceful_timeout,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        timeout_keep_alive=settings.keep_alive,
     )
     if not started:
         sys.exit(3)  # uvicorn's code for a failed start-up (model did not load, port taken)

@@ -1,4 +1,6 @@
-"""uvicorn with a shutdown that load balancers and Kubernetes can follow.
+"""Template engine: draining shutdown. Edit settings.py (GRACEFUL_TIMEOUT) and app.py, not this.
+
+uvicorn with a shutdown that load balancers and Kubernetes can follow.
 
 Plain uvicorn closes its listening socket the moment SIGTERM arrives, so `/readyz` can never
 answer 503, and it re-raises the signal once done, so the container exits 143. Here the first
