@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from child_lock import assert_image_is_the_lock, lock
 from images_docker_support import PARENT, build_test_image, run_in, session_tag
 from typer.testing import CliRunner
 
@@ -167,6 +168,7 @@ def _render_service(dest, base_image_id):
         "port": 8000,
     }
     render_template(TemplateSource.bundled("service"), dest, answers)
+    lock(dest)  # as `mlt new` does: the Dockerfile installs uv.lock
     return dest
 
 
@@ -193,6 +195,8 @@ def test_service_project_builds_from_the_base_and_serves_healthz(docker_api, bui
     for event in events:
         assert "error" not in event, "".join(log[-20:]) + str(event)
         log.append(str(event.get("stream", "")))
+    # The image is the lock: its packages are exactly uv.lock's (no dev tools, no mlt, no pip).
+    assert_image_is_the_lock(docker_api, tag, project)
     host_config = docker_api.create_host_config(port_bindings={8000: ("127.0.0.1", None)})
     container = docker_api.create_container(tag, ports=[8000], host_config=host_config)
     try:

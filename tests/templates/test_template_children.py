@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from mlt.scaffold.render import TemplateSource, render_template
 
@@ -103,7 +104,11 @@ def test_children_install_and_pass_their_tests(tmp_path, group, python, framewor
     for links in FIND_LINKS:
         install += ["--find-links", links]
     for _, dest in children:
-        install += ["-e", f"{dest}[dev]"]
+        # The child with its extras, and its dev tools (a dependency group, not an extra).
+        extras = tomllib.loads((dest / "pyproject.toml").read_text(encoding="utf-8"))
+        names = ",".join(extras["project"].get("optional-dependencies", {}))
+        install += ["-e", f"{dest}[{names}]" if names else str(dest)]
+        install += ["--group", f"{dest / 'pyproject.toml'}:dev"]
     run(install)
     installed_s = time.monotonic() - started
     for project_type, dest in children:
