@@ -143,3 +143,27 @@ def test_readme_quick_start_works_verbatim_with_only_python3(
         check, cwd=child, capture_output=True, text=True, env={**os.environ, "UV_OFFLINE": "1"}
     )
     assert synced.returncode == 0, synced.stderr[-2000:]
+
+
+def test_make_install_never_installs_into_the_active_environment(tmp_path, runner, monkeypatch):
+    """The first report: with mlt's venv active, `make install` filled mlt's venv. Now an active
+    (or configured) environment is left alone and the child gets its own .venv."""
+    monkeypatch.delenv("MLT_NO_LOCK")
+    made = runner.invoke(app, ["new", "library", "own-env", "-o", str(tmp_path), "--defaults"])
+    assert made.exit_code == 0, made.output
+    child = tmp_path / "own-env"
+    uv = find_uv()
+    active = tmp_path / "active"
+    subprocess.run([uv, "venv", "-q", str(active)], check=True, capture_output=True)
+    watched = [active / "lib", active / "bin"]
+    before = {str(d): sorted(str(p) for p in d.rglob("*")) for d in watched}
+    env = {
+        **os.environ,
+        "VIRTUAL_ENV": str(active),
+        "UV_PROJECT_ENVIRONMENT": str(active),  # even uv's own setting does not redirect it
+        "PATH": f"{active / 'bin'}{os.pathsep}{Path(uv).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    done = subprocess.run(["make", "install"], cwd=child, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (child / ".venv" / "bin" / "pytest").is_file()
+    assert {str(d): sorted(str(p) for p in d.rglob("*")) for d in watched} == before

@@ -113,7 +113,8 @@ def test_children_install_and_pass_their_tests(tmp_path, group, python, framewor
     installed_s = time.monotonic() - started
     for project_type, dest in children:
         # The child's own Makefile target, with this group's interpreter.
-        out = run(["make", "test", f"PYTHON={py}"], cwd=dest)
+        # Warnings are errors: a fresh child's first test run is clean.
+        out = run(["make", "test", f"PYTHON={py}", "PYTEST_ADDOPTS=-W error"], cwd=dest)
         assert " passed" in out and "failed" not in out, out[-2000:]
         if project_type == "batch-job":
             package = dest.name.replace("-", "_")
