@@ -120,7 +120,11 @@ def test_dockerfile_follows_answers(render, case):
         f"--locked --no-cache --no-install-project{flags}",
         f"--locked --no-cache{flags} \\",
     ]
-    assert "COPY pyproject.toml uv.lock README.md ./" in lines
+    # The dependency layer copies only what the lock needs: a README edit does not download
+    # the dependencies again.
+    assert (
+        lines.index("COPY pyproject.toml uv.lock ./") < syncs[0] < lines.index("COPY README.md ./")
+    )
     assert not any("pip install" in line for line in lines)
     code = lines.index("COPY src/ src/")
     assert code > syncs[1]  # dependencies are their own cached layers
