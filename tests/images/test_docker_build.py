@@ -181,12 +181,13 @@ def _get(url):
 
 
 def test_service_project_builds_from_the_base_and_serves_healthz(docker_api, built, tmp_path):
-    project = _render_service(tmp_path / "svc", "cpu")
+    # A GPU child on the cuda-runtime base (the batch-job and library images use the cpu one).
+    project = _render_service(tmp_path / "svc", "cuda-runtime")
     tag = session_tag("img-smoke")
     events = docker_api.build(
         path=str(project),
         tag=tag,
-        buildargs={"BASE_IMAGE": built["cpu"].tag},
+        buildargs={"BASE_IMAGE": built["cuda-runtime"].tag},
         decode=True,
         rm=True,
         forcerm=True,
@@ -196,7 +197,11 @@ def test_service_project_builds_from_the_base_and_serves_healthz(docker_api, bui
         assert "error" not in event, "".join(log[-20:]) + str(event)
         log.append(str(event.get("stream", "")))
     # The image is the lock: its packages are exactly uv.lock's (no dev tools, no mlt, no pip).
-    assert_image_is_the_lock(docker_api, tag, project)
+    packages = assert_image_is_the_lock(docker_api, tag, project)
+    # The base's CUDA runtime is locked too, so it stays, still in the loader's cache.
+    assert packages["nvidia-cuda-runtime-cu12"] == "12.8.90"
+    code, out = run_in(docker_api, tag, "sh", "-c", "ldconfig -p | grep -o '/opt/venv/.*'")
+    assert out.split() == [f"{CUDART_DIR}/libcudart.so.12"], out
     host_config = docker_api.create_host_config(port_bindings={8000: ("127.0.0.1", None)})
     container = docker_api.create_container(tag, ports=[8000], host_config=host_config)
     try:

@@ -112,7 +112,7 @@ def test_dockerfile_follows_answers(render, case):
     assert not any("--mount" in line for line in lines)  # the SDK's legacy builder can't
     # uv.lock is the image: the locked dependencies (dev tools only in the library's test
     # image), then the project, then the code, each its own layer.
-    flags = "" if case.type == "library" else " --no-dev"
+    flags = " --all-extras" if case.type == "library" else " --no-dev"
     if case.type == "batch-job" and answers.get("k8s_storage", "object") == "object":
         flags += " --extra s3"
     syncs = [i for i, line in enumerate(lines) if "uv sync --locked" in line]
@@ -163,6 +163,9 @@ def test_pyproject_follows_answers(render, case):
     else:
         frameworks = [d for d in project["dependencies"] if re.match(r"torch|tensorflow", d)]
         assert frameworks == ([framework] if framework else [])
+        # The image holds exactly uv.lock: the cuda-runtime base's libcudart must be locked.
+        cudart = "nvidia-cuda-runtime-cu12==12.8.*" in project["dependencies"]
+        assert cudart == (framework is None and expected_base_image(answers) == "cuda-runtime")
     # The dev tools are a dependency group (uv sync installs it, the image leaves it out).
     assert "dev" not in extras
     assert {"pytest>=8", "ruff>=0.6"} <= set(data["dependency-groups"]["dev"])
