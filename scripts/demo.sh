@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generate one project of each type into ./demo/ (gitignored) with `mlt new ... --defaults`,
-# then run every child's own `make install test` in one shared virtual environment.
+# then run every child's own `make install test`: each child makes its own .venv from its uv.lock.
 #
 #   scripts/demo.sh                 # uses .venv/bin/python (the mlt dev env) when present
 #   PYTHON=python3 scripts/demo.sh  # any interpreter that can `import mlt`
@@ -26,13 +26,11 @@ for type in "${TYPES[@]}"; do
     "$MLT_PYTHON" -m mlt new "$type" "demo-$type" -o "$DEMO" --defaults --no-git
 done
 
-VENV="$DEMO/.venv"
-[ -x "$VENV/bin/python" ] || uv venv -q "$VENV"
 for type in "${TYPES[@]}"; do
     echo "==> make install test (demo-$type)"
-    make -C "$DEMO/demo-$type" install test PYTHON="$VENV/bin/python"
+    make -C "$DEMO/demo-$type" install test
 done
-echo "==> all demo projects installed and tested in $(( $(date +%s) - start ))s (venv: $VENV)"
+echo "==> all demo projects installed and tested in $(( $(date +%s) - start ))s"
 
 # The rest of the paved road, on the same machine: a git-tracked child that knows its template,
 # the curated image catalog checked against the compatibility data, and the GPU doctor.

@@ -71,6 +71,9 @@ def test_renovate_config_is_schema_valid_and_leaves_the_base_image_to_mlt(render
     rendered = renders.get(CASES[0])
     config = json.loads((rendered.path / "renovate.json").read_text(encoding="utf-8"))
     assert config["lockFileMaintenance"]["enabled"] is True
+    # uv.lock is what make install, CI and the image install: updates change the lock.
+    (python,) = [r for r in config["packageRules"] if r.get("matchManagers") == ["pep621"]]
+    assert python["rangeStrategy"] == "update-lockfile"
     (base,) = [r for r in config["packageRules"] if r.get("matchDatasources") == ["docker"]]
     assert base["matchPackageNames"] == [f"{rendered.answers['base_image_registry']}/**"]
     assert base["enabled"] is False

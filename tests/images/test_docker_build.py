@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from mlt.cli import app
 from mlt.images import _docker
 from mlt.images.catalog import load_catalog
+from tests.images.child_lock import assert_image_is_the_lock, lock
 from tests.images.images_docker_support import PARENT, build_test_image, run_in, session_tag
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -168,6 +169,7 @@ def _render_service(dest, base_image_id):
         "port": 8000,
     }
     render_template(TemplateSource.bundled("service"), dest, answers)
+    lock(dest)  # as `mlt new` does: the Dockerfile installs uv.lock
     return dest
 
 
@@ -180,12 +182,13 @@ def _get(url):
 
 
 def test_service_project_builds_from_the_base_and_serves_healthz(docker_api, built, tmp_path):
-    project = _render_service(tmp_path / "svc", "cpu")
+    # A GPU child on the cuda-runtime base (the batch-job and library images use the cpu one).
+    project = _render_service(tmp_path / "svc", "cuda-runtime")
     tag = session_tag("img-smoke")
     events = docker_api.build(
         path=str(project),
         tag=tag,
-        buildargs={"BASE_IMAGE": built["cpu"].tag},
+        buildargs={"BASE_IMAGE": built["cuda-runtime"].tag},
         decode=True,
         rm=True,
         forcerm=True,
@@ -194,6 +197,12 @@ def test_service_project_builds_from_the_base_and_serves_healthz(docker_api, bui
     for event in events:
         assert "error" not in event, "".join(log[-20:]) + str(event)
         log.append(str(event.get("stream", "")))
+    # The image is the lock: its packages are exactly uv.lock's (no dev tools, no mlt, no pip).
+    packages = assert_image_is_the_lock(docker_api, tag, project)
+    # The base's CUDA runtime is locked too, so it stays, still in the loader's cache.
+    assert packages["nvidia-cuda-runtime-cu12"] == "12.8.90"
+    code, out = run_in(docker_api, tag, "sh", "-c", "ldconfig -p | grep -o '/opt/venv/.*'")
+    assert out.split() == [f"{CUDART_DIR}/libcudart.so.12"], out
     host_config = docker_api.create_host_config(port_bindings={8000: ("127.0.0.1", None)})
     container = docker_api.create_container(tag, ports=[8000], host_config=host_config)
     try:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from mlt.template.source import TemplateSource
 from mlt.scaffold.render import render_template
@@ -104,12 +105,17 @@ def test_children_install_and_pass_their_tests(tmp_path, group, python, framewor
     for links in FIND_LINKS:
         install += ["--find-links", links]
     for _, dest in children:
-        install += ["-e", f"{dest}[dev]"]
+        # The child with its extras, and its dev tools (a dependency group, not an extra).
+        extras = tomllib.loads((dest / "pyproject.toml").read_text(encoding="utf-8"))
+        names = ",".join(extras["project"].get("optional-dependencies", {}))
+        install += ["-e", f"{dest}[{names}]" if names else str(dest)]
+        install += ["--group", f"{dest / 'pyproject.toml'}:dev"]
     run(install)
     installed_s = time.monotonic() - started
     for project_type, dest in children:
         # The child's own Makefile target, with this group's interpreter.
-        out = run(["make", "test", f"PYTHON={py}"], cwd=dest)
+        # Warnings are errors: a fresh child's first test run is clean.
+        out = run(["make", "test", f"PYTHON={py}", "PYTEST_ADDOPTS=-W error"], cwd=dest)
         assert " passed" in out and "failed" not in out, out[-2000:]
         if project_type == "batch-job":
             package = dest.name.replace("-", "_")

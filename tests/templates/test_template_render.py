@@ -111,12 +111,24 @@ def test_dockerfile_follows_answers(render, case):
     cmd = [line for line in instructions if line.startswith("CMD ")]
     assert len(cmd) == 1 and cmd[0].startswith('CMD ["')  # exec form, so tini forwards signals
     assert not any("--mount" in line for line in lines)  # the SDK's legacy builder can't
-    extra = "[dev]" if case.type == "library" else ""
-    deps = next(
-        i for i, line in enumerate(lines) if f"uv pip install --no-cache -e .{extra}" in line
+    # uv.lock is the image: the locked dependencies (dev tools only in the library's test
+    # image), then the project, then the code, each its own layer.
+    flags = " --all-extras" if case.type == "library" else " --no-dev"
+    if case.type == "batch-job" and answers.get("k8s_storage", "object") == "object":
+        flags += " --extra s3"
+    syncs = [i for i, line in enumerate(lines) if "uv sync --locked" in line]
+    assert [lines[i].split("uv sync ")[1] for i in syncs] == [
+        f"--locked --no-cache --no-install-project{flags}",
+        f"--locked --no-cache{flags} \\",
+    ]
+    # The dependency layer copies only what the lock needs: a README edit does not download
+    # the dependencies again.
+    assert (
+        lines.index("COPY pyproject.toml uv.lock ./") < syncs[0] < lines.index("COPY README.md ./")
     )
+    assert not any("pip install" in line for line in lines)
     code = lines.index("COPY src/ src/")
-    assert code > deps  # dependencies are their own cached layer
+    assert code > syncs[1]  # dependencies are their own cached layers
     if case.type != "library":
         # A code-only change must rebuild one layer: nothing may follow the code.
         assert instructions[-1] == "COPY src/ src/"
@@ -143,19 +155,28 @@ def test_pyproject_follows_answers(render, case):
         "pytorch": "torch>=2.3",
         "tensorflow": "tensorflow[and-cuda]>=2.16" if answers["gpu"] else "tensorflow-cpu>=2.16",
     }[answers["framework"]]
-    extras = project["optional-dependencies"]
+    extras = project.get("optional-dependencies", {})
     if case.type == "library":
         assert project["dependencies"] == []
         if framework:
             # A library leaves CPU or GPU TensorFlow to the application that installs it.
             library_framework = "tensorflow>=2.16" if "tensorflow" in framework else framework
-            assert extras[answers["framework"]] == [library_framework]
+            assert extras[answers["framework"]][0] == library_framework
             assert not any("tensorflow-cpu" in d for ds in extras.values() for d in ds)
         assert ("gpu" in extras) == answers["gpu"]
     else:
         frameworks = [d for d in project["dependencies"] if re.match(r"torch|tensorflow", d)]
         assert frameworks == ([framework] if framework else [])
-    assert {"pytest>=8", "ruff>=0.6"} <= set(extras["dev"])
+        # The image holds exactly uv.lock: the cuda-runtime base's libcudart must be locked.
+        cudart = "nvidia-cuda-runtime-cu12==12.8.*" in project["dependencies"]
+        assert cudart == (framework is None and expected_base_image(answers) == "cuda-runtime")
+    # The dev tools are a dependency group (uv sync installs it, the image leaves it out).
+    assert "dev" not in extras
+    assert {"pytest>=8", "ruff>=0.6"} <= set(data["dependency-groups"]["dev"])
+    if answers["framework"] == "pytorch":  # torch warns on every import without numpy
+        assert any(
+            d.startswith("numpy>=") for d in project["dependencies"] + extras.get("pytorch", [])
+        )
 
 
 @cases

@@ -2,8 +2,10 @@
 
 The lock is the child's own file, not the template's: it goes into a second commit on the
 project's branch, after the pristine render that `main` and `mlt/template` share, so template
-updates never touch it. Locking needs the package index; where uv is missing or the index
-cannot be reached the project is still made, and a warning says how to lock it later.
+updates never touch it. uv is one of mlt's own dependencies, so it is found next to the running
+interpreter even when mlt's environment is not on PATH. Locking needs the package index; where
+the index cannot be reached (or uv is missing after all) the project is still made, and a
+warning says how to lock it later.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from mlt import gitops
@@ -26,11 +29,24 @@ def lock_wanted(no_lock: bool) -> bool:
     return not no_lock and os.environ.get(SKIP_ENV, "") in ("", "0")
 
 
+def find_uv() -> str | None:
+    """The uv that came with mlt (its `uv` package, or the binary next to this interpreter),
+    else one on PATH. `pipx install mlt` leaves mlt's bin folder off PATH, hence the order."""
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        pass
+    beside = Path(sys.executable).with_name("uv")
+    return str(beside) if beside.is_file() else shutil.which("uv")
+
+
 def lock_and_commit(project: Path, git: bool) -> str | None:
     """Write uv.lock (and commit it with git); a warning line when that was not possible."""
     if not (project / "pyproject.toml").is_file():
         return None
-    uv = shutil.which("uv")
+    uv = find_uv()
     if uv is None:
         return f"uv is not installed, so no uv.lock was made: {LATER}"
     try:
