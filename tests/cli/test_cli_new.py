@@ -6,13 +6,12 @@ import json
 import subprocess
 
 import pytest
-from ruamel.yaml import YAML
 
-from mlt import resources
 from mlt.cli import app
 from mlt.errors import MltError
 from mlt.provenance import PROVENANCE_FILE, TEMPLATE_BRANCH, Provenance
 from mlt.scaffold import new as scaffold_new
+from mlt.scaffold.project_type import bundled_questions
 from mlt.scaffold.render import TemplateSource
 
 pytestmark = pytest.mark.usefixtures("no_git_identity")
@@ -42,9 +41,7 @@ def disk_files(project):
 
 
 def valid_keys(project_type):
-    questions = YAML(typ="safe").load(
-        (resources.template_dir(project_type) / "copier.yml").read_text()
-    )
+    questions = bundled_questions(project_type)
     return ", ".join(k for k in questions if not k.startswith("_") and k != "project_name")
 
 

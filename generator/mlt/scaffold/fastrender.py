@@ -6,9 +6,10 @@ and path with Jinja. This module reads `copier.yml` and renders the template wit
 directly, reproducing copier 9's semantics for the subset the bundled templates use (see
 copier's `_main.Worker`, `_user_data.Question`, `_template.Template`):
 
-- settings `_subdirectory`, `_exclude`, `_answers_file`, `_templates_suffix`, `_envops`, and
-  those a fresh render only checks (`_min_copier_version`, `_skip_if_exists`, `_tasks`,
-  `_migrations`, `_message_*`: see `inertsettings`);
+- copier.yml's `!include` of other YAML files of the template (`config_include`);
+- settings `_subdirectory` (templated too), `_exclude`, `_answers_file`, `_templates_suffix`,
+  `_envops`, and those a fresh render only checks (`_min_copier_version`, `_skip_if_exists`,
+  `_tasks`, `_migrations`, `_message_*`: see `inertsettings`);
 - questions with `type` (str, int, float, bool, yaml, json), `default`, `choices` (list or
   dict), `validator`, `when`, `help`, `multiline`, `placeholder`, `qmark`;
 - the render context copier gives templates: the answers, `_src_path`, `_copier_answers`,
@@ -105,8 +106,6 @@ COMPONENT_GLOB = re.compile(r"(?=.*[^.])(?:[A-Za-z0-9._~@+=,?-]|\*(?!\*)|\[[A-Za
 def load_config(tree: SourceTree) -> dict[str, Any]:
     """copier.yml as copier's `load_template_config` merges it: multi-document, `_exclude`
     lists concatenated, later documents winning for every other key."""
-    import yaml
-
     configs = [
         name
         for name in tree.files
@@ -116,11 +115,9 @@ def load_config(tree: SourceTree) -> dict[str, Any]:
     ]
     if len(configs) != 1:
         raise Unsupported("no copier.yml, or several")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        docs = [d for d in yaml.load_all(tree.read(configs[0]), Loader=loader) if d]
-    except yaml.YAMLError as exc:  # `!include` lands here too
-        raise Unsupported(f"copier.yml: {exc}") from exc
+    from mlt.scaffold.config_include import load_documents
+
+    docs = load_documents(tree, configs[0], Unsupported)  # `!include` resolved from the root
     if not all(isinstance(d, dict) for d in docs):
         raise Unsupported("copier.yml: a document that is not a mapping")
     merged: dict[str, list[Any]] = {}

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mlt import resources
 from mlt.errors import MltError, UsageError
 from mlt.provenance import BUNDLED_PREFIX
+from mlt.scaffold import project_type
 from mlt.scaffold.rendererrors import answer_error, translate
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ class TemplateSource:
     directory: str | None = None  # the template's folder inside the repository
     trust: bool = False  # cookiecutter hooks and local extensions may run
     skip_hooks: bool = False  # render a cookiecutter template without its hooks
+    # The bundled template's `project_type` answer: given with every render, never recorded
+    # (`bundled:<type>` says it). None for a template of one type (see scaffold.project_type).
+    type_answer: str | None = None
     # gitcheckout.read_local's result (or the Unsupported it raised), read once
     _git_files: Any = field(default=None, init=False, repr=False, compare=False)
 
@@ -71,7 +75,10 @@ class TemplateSource:
         path = resources.template_dir(project_type)
         if not (path / "copier.yml").is_file():
             raise MltError(f"bundled template '{project_type}' is missing at {path}")
-        return cls(BUNDLED_PREFIX + project_type, str(path), None, project_type)
+        source = cls(BUNDLED_PREFIX + project_type, str(path), None, project_type)
+        if resources.is_one_template(path):
+            source.type_answer = project_type  # the answer to its `project_type` question
+        return source
 
     @classmethod
     def external(cls, source: str, ref: str | None = None) -> TemplateSource:
@@ -160,13 +167,14 @@ def render_template(
     reproduce falls back to copier. MLT_RENDERER=copier forces copier; MLT_RENDERER=fast
     forbids the fallback (tests, debugging).
     """
+    answers, prepare = project_type.bind(template, answers, prepare)
     fast = None if interactive else _fast_template(template)
     if fast is not None:
         done = _render_fast(fast, answers, prepare, lambda t, a: t.render(Path(dest), a))
         if isinstance(done, RenderResult):
-            return done
+            return project_type.unbind(template, done)
         answers, prepare = done
-    return _render_with_copier(
+    result = _render_with_copier(
         template,
         dest,
         answers,
@@ -175,6 +183,7 @@ def render_template(
         prepare=prepare,
         trust=trust,
     )
+    return project_type.unbind(template, result)
 
 
 def render_files(
@@ -199,6 +208,7 @@ def render_files(
         from mlt.scaffold import cookiecutter_render
 
         return cookiecutter_render.render_files(template, answers, prepare=prepare)
+    answers, prepare = project_type.bind(template, answers, prepare)
     fast = _fast_template(template)
     if fast is not None:
         files: dict[str, Blob] = {}
@@ -212,7 +222,7 @@ def render_files(
 
         done = _render_fast(fast, answers, prepare, in_memory)
         if isinstance(done, RenderResult):
-            return done, files
+            return project_type.unbind(template, done), files
         answers, prepare = done
     from mlt.scaffold.sourcetree import SourceTree
 
@@ -221,7 +231,8 @@ def render_files(
         result = _render_with_copier(
             template, into, answers, defaults=True, interactive=False, prepare=prepare, trust=trust
         )
-        return result, SourceTree.from_directory(into, symlinks=True).files
+        files = SourceTree.from_directory(into, symlinks=True).files
+        return project_type.unbind(template, result), files
 
 
 # Where an in-memory render pretends to be (copier's `_folder_name` and `dst_path`): a
