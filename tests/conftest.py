@@ -16,6 +16,15 @@ def no_lock_on_new(monkeypatch):
     monkeypatch.setenv("MLT_NO_LOCK", "1")
 
 
+@pytest.fixture(autouse=True)
+def no_user_settings(monkeypatch, tmp_path_factory):
+    """`mlt new` reads the user's config file ($XDG_CONFIG_HOME/mlt/config.toml) and
+    MLT_TEMPLATE: tests start without either (tests/cli/test_config_settings.py sets them)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+    monkeypatch.delenv("MLT_CONFIG", raising=False)
+    monkeypatch.delenv("MLT_TEMPLATE", raising=False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A CliRunner; stderr is kept apart from stdout (click >= 8.2)."""
