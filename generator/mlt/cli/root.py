@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 import mlt
-from mlt.cli import adopt, config, doctor, fleet, images, new, update
+from mlt.cli import adopt, config, doctor, fleet, images, new, template, update
 
 HELP = """\
 The paved road for ML projects.
@@ -54,5 +54,5 @@ def _root(
     """The paved road for ML projects."""
 
 
-for _module in (new, update, adopt, fleet, images, doctor, config):
+for _module in (new, update, adopt, fleet, images, doctor, config, template):
     _module.register(app)

@@ -68,7 +68,17 @@ class TemplateSource:
 
     @classmethod
     def bundled(cls, project_type: str) -> TemplateSource:
-        """The bundled template for a project type ('batch-job', 'service', 'library')."""
+        """The bundled template for a project type ('batch-job', 'service', 'library'), or
+        ('template') the bundled template itself, as an organisation's template derives it."""
+        if project_type == "template":
+            from mlt import orgtemplate
+
+            root = resources.templates_dir()
+            if not resources.is_one_template(root):
+                raise MltError(f"the bundled template is missing at {root}")
+            source = cls(orgtemplate.SOURCE, str(root), None, project_type)
+            source.format = orgtemplate.FORMAT
+            return source
         if project_type not in resources.PROJECT_TYPES:
             valid = ", ".join(resources.PROJECT_TYPES)
             raise UsageError(f"unknown project type '{project_type}' (valid: {valid})")
@@ -208,6 +218,10 @@ def render_files(
         from mlt.scaffold import cookiecutter_render
 
         return cookiecutter_render.render_files(template, answers, prepare=prepare)
+    if template.format == "mlt-template":  # an organisation's template: derived, not rendered
+        from mlt.orgtemplate import derive
+
+        return derive.render_files(template, answers, prepare=prepare)
     answers, prepare = project_type.bind(template, answers, prepare)
     fast = _fast_template(template)
     if fast is not None:

@@ -1,0 +1,106 @@
+"""The organisation's template: the bundled template with the organisation's defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlt import resources
+from mlt.errors import UsageError
+from mlt.orgtemplate import SOURCE
+from mlt.orgtemplate.defaults import set_defaults
+
+if TYPE_CHECKING:
+    from mlt.scaffold.render import RenderResult, TemplateSource
+    from mlt.scaffold.sourcetree import Blob
+
+QUESTION_FILES = ("copier.yml", "_shared/questions.yml")  # and <type>/questions.yml
+SKIP_PARTS = frozenset({"__pycache__", ".git", ".DS_Store"})
+NOT_DEFAULTS = ("project_name", "project_type")  # asked per project, never org-wide
+
+
+def all_questions(root: Path | None = None) -> dict[str, Mapping[str, Any]]:
+    """Every question of the bundled template, whichever type asks it."""
+    from collections import ChainMap
+
+    from mlt.scaffold.config_include import load_documents
+    from mlt.scaffold.project_type import _Folder
+
+    root = root or resources.templates_dir()
+    docs = load_documents(_Folder(root), "copier.yml", ValueError)
+    merged = dict(ChainMap(*reversed(docs)))
+    return {k: v for k, v in merged.items() if not k.startswith("_")}
+
+
+def settable(root: Path | None = None) -> dict[str, Mapping[str, Any]]:
+    """The questions an organisation may give defaults to."""
+    return {k: v for k, v in all_questions(root).items() if k not in NOT_DEFAULTS}
+
+
+def derived_files(answers: Mapping[str, Any], root: Path | None = None) -> dict[str, Blob]:
+    """The bundled template's files (by POSIX path) with `answers` as question defaults."""
+    from mlt.scaffold.sourcetree import Blob, SourceTree
+
+    root = root or resources.templates_dir()
+    if not resources.is_one_template(root):
+        raise UsageError(f"{root} is not one copier template (no copier.yml at its root)")
+    tree = SourceTree.from_directory(root)
+    files = {
+        path: blob
+        for path, blob in tree.files.items()
+        if not SKIP_PARTS & set(path.split("/")) and not path.endswith((".pyc", ".pyo"))
+    }
+    question_files = [*QUESTION_FILES] + [
+        f"{kind.replace('-', '_')}/questions.yml" for kind in resources.PROJECT_TYPES
+    ]
+    missing = set(answers)
+    for path in question_files:
+        if path in files:
+            text, found = set_defaults(files[path].data.decode("utf-8"), answers)
+            files[path] = Blob(files[path].mode, text.encode("utf-8"))
+            missing -= found
+    if missing:
+        raise UsageError(f"no question of the bundled template sets {', '.join(sorted(missing))}")
+    return files
+
+
+def render_files(
+    template: TemplateSource,
+    answers: dict[str, Any],
+    *,
+    prepare: Callable[[Mapping[str, Mapping[str, Any]]], dict[str, Any]] | None = None,
+) -> tuple[RenderResult, dict[str, Blob]]:
+    """`render.render_files` for an organisation's template: the derived template itself."""
+    from mlt.scaffold.render import RenderResult
+
+    root = Path(template.path)
+    if prepare is not None:
+        answers = prepare(settable(root))
+    check_answers(answers, root)
+    files = derived_files(answers, root)
+    result = RenderResult(
+        answers=dict(answers), version=template.bundled_version(), files=sorted(files)
+    )
+    return result, files
+
+
+def check_answers(answers: Mapping[str, Any], root: Path | None = None) -> None:
+    """Refuse answers the bundled template would refuse, as `mlt new` does: mlt's own checks,
+    then a render of every type with them (copier's validators, via the fast renderer)."""
+    import tempfile
+
+    from mlt.scaffold.answers import check_values
+    from mlt.scaffold.render import TemplateSource, render_files
+
+    check_values(answers)
+    given = {k: v for k, v in answers.items() if k not in NOT_DEFAULTS}
+    with tempfile.TemporaryDirectory(prefix="mlt-derive-") as tmp:
+        for kind in resources.PROJECT_TYPES:
+            source = TemplateSource.bundled(kind)
+            if root is not None and Path(source.path).resolve() != root.resolve():
+                source.path = str(root)
+            render_files(source, {"project_name": "org-check", **given}, dest=Path(tmp) / "c")
+
+
+__all__ = ["SOURCE", "all_questions", "check_answers", "derived_files", "render_files"]
