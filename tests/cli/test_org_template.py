@@ -246,3 +246,31 @@ def test_template_type_must_be_one_the_template_offers(runner, tmp_path, monkeyp
     )
     assert "project_type" in one_error(result)
     assert not out.exists()
+
+
+def test_the_readme_platform_walkthrough_runs_as_written(tmp_path):
+    """README's "For platform teams" commands, verbatim, in a fresh HOME."""
+    import os
+    import sys
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## For platform teams", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```bash\n(.*?)```", section, re.S)
+    assert len(blocks) == 4
+    script = "set -eu\n" + "".join(re.sub(r"(?m)^   ", "", b) for b in blocks)
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "mlt").exists():
+        pytest.skip("the mlt console script is not next to this Python")
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLT_", "XDG_", "GIT_"))}
+    env |= {"HOME": str(home), "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}", "MLT_NO_LOCK": "1"}
+    env |= {"GIT_CONFIG_GLOBAL": str(home / ".gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
+    (home / ".gitconfig").write_text("[user]\n\tname = Platform\n\temail = p@acme.internal\n")
+    done = subprocess.run(["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    child = work / "fraud-scorer"
+    assert Provenance.read(child).answers["image_registry"] == "registry.acme.internal/ml"
+    assert "placeholder" not in done.stderr
+    assert "1 updated" in done.stdout
