@@ -274,3 +274,28 @@ def test_the_readme_platform_walkthrough_runs_as_written(tmp_path):
     assert Provenance.read(child).answers["image_registry"] == "registry.acme.internal/ml"
     assert "placeholder" not in done.stderr
     assert "1 updated" in done.stdout
+
+
+def test_the_fast_renderer_renders_the_org_template_as_copier_does(runner, tmp_path, monkeypatch):
+    """The org template at a tag (a git template with `!include` and a templated
+    `_subdirectory`) renders the same with MLT_RENDERER=fast (no fallback) and with copier."""
+    from mlt.scaffold.render import TemplateSource, render_template
+
+    bundled(tmp_path, "1.0.0", monkeypatch)
+    org = init_org(runner, tmp_path)
+    git(org, "tag", "v1.0.0")
+    trees = {}
+    for renderer in ("fast", "copier"):
+        monkeypatch.setenv("MLT_RENDERER", renderer)
+        for kind in ("batch-job", "service", "library"):
+            dest = tmp_path / renderer / kind / "child"
+            answers = {"project_type": kind, "project_name": "child", "gpu": True}
+            render_template(TemplateSource.external(str(org), "v1.0.0"), dest, answers)
+            trees[renderer, kind] = {
+                p.relative_to(dest).as_posix(): (p.read_bytes(), p.stat().st_mode)
+                for p in dest.rglob("*")
+                if p.is_file()
+            }
+    for kind in ("batch-job", "service", "library"):
+        assert trees["fast", kind] == trees["copier", kind], kind
+        assert "Jenkinsfile" in trees["fast", kind]

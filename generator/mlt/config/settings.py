@@ -111,7 +111,19 @@ def read_config(path: Path) -> dict[str, Any] | None:
             raise UsageError(f"{path}: key 'defaults.project_name': NAME names each project")
         if not isinstance(value, (str, int, float, bool)):
             raise UsageError(f"{path}: key 'defaults.{key}' must be a string, number or boolean")
+    _check_answers(path, defaults)
     return data
+
+
+def _check_answers(path: Path, defaults: dict[str, Any]) -> None:
+    """mlt's own answer checks (registries, tags, package names), worded with the file."""
+    from mlt.scaffold.answers import check_values
+
+    for key, value in defaults.items():
+        try:
+            check_values({key: value})
+        except UsageError as exc:
+            raise UsageError(f"{path}: key 'defaults.{key}': {exc.message}") from None
 
 
 def effective(template_flag: str | None = None, ref_flag: str | None = None) -> Settings:
