@@ -63,14 +63,52 @@ def test_one_template_renders_what_the_per_type_template_rendered(layouts, case,
     assert sorted(with_fast) == sorted(before)
 
 
-def test_shared_files_exist_once(layouts):
-    """No file under a type's folder repeats a file of templates/_shared."""
-    _, new = layouts
-    shared = {p.read_bytes() for p in (new / "_shared").rglob("*") if p.is_file()}
-    for kind in ("batch_job", "service", "library"):
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TYPE_FOLDERS = ("batch_job", "service", "library")
+
+
+def test_shared_files_exist_once():
+    """No file under a type's folder repeats a file of templates/_shared (no synced copies)."""
+    shared = {p.read_bytes() for p in (TEMPLATES / "_shared").rglob("*") if p.is_file()}
+    for kind in TYPE_FOLDERS:
         repeated = [
-            p.relative_to(new).as_posix()
-            for p in (new / kind).rglob("*")
+            p.relative_to(TEMPLATES).as_posix()
+            for p in (TEMPLATES / kind).rglob("*")
             if p.is_file() and p.read_bytes() in shared
         ]
-        assert not repeated, f"copies of templates/_shared files: {repeated}"
+        assert not repeated, f"copies of templates/_shared files (use an include stub): {repeated}"
+
+
+def stub_path(kind: str, shared: Path) -> tuple[Path, str]:
+    """Where a type includes a shared project file, and the one line it holds."""
+    rel = shared.relative_to(TEMPLATES / "_shared" / "project")
+    name = rel.name if rel.name.endswith(".jinja") else rel.name + ".jinja"
+    target = (Path("_shared/project") / rel).as_posix()
+    return TEMPLATES / kind / "project" / rel.parent / name, f'{{% include "{target}" -%}}\n'
+
+
+@pytest.mark.parametrize("kind", TYPE_FOLDERS)
+def test_every_shared_project_file_is_included_by_every_type(kind):
+    """copier renders only the type's folder: each shared project file needs its stub there."""
+    for shared in sorted((TEMPLATES / "_shared" / "project").rglob("*")):
+        if not shared.is_file():
+            continue
+        path, line = stub_path(kind, shared)
+        assert path.is_file() and path.read_text() == line, (
+            f"{path.relative_to(TEMPLATES)} must hold exactly {line!r}"
+        )
+        if not shared.name.endswith(".jinja"):  # rendered through the stub's include
+            text = shared.read_text()
+            assert "{{" not in text and "{%" not in text and "{#" not in text, shared
+
+
+@pytest.mark.parametrize("kind", ["service", "library"])
+def test_another_types_hidden_defaults_do_not_leak(kind, tmp_path):
+    """A hidden question still has its default in the render context: the batch job's
+    k8s_output_uri must not make a service or library image install the storage extra."""
+    from mlt.scaffold.render import TemplateSource, render_template
+
+    render_template(TemplateSource.bundled(kind), tmp_path / "c", {"project_name": "c"})
+    dockerfile = (tmp_path / "c" / "Dockerfile").read_text()
+    assert "[s3]" not in dockerfile and "[gcs]" not in dockerfile
+    assert "object-storage client" not in dockerfile
