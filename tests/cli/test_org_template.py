@@ -299,3 +299,29 @@ def test_the_fast_renderer_renders_the_org_template_as_copier_does(runner, tmp_p
     for kind in ("batch-job", "service", "library"):
         assert trees["fast", kind] == trees["copier", kind], kind
         assert "Jenkinsfile" in trees["fast", kind]
+
+
+@pytest.mark.parametrize("fault", [KeyboardInterrupt, OSError])
+def test_an_interrupted_org_template_update_changes_nothing(runner, tmp_path, monkeypatch, fault):
+    """The derived "render" fails half-way (Ctrl-C, a disk error): no ref, file or index
+    moved, and the next `mlt update` merges as if nothing happened."""
+    from mlt.orgtemplate import derive
+
+    bundled(tmp_path, "1.0.0", monkeypatch)
+    org = init_org(runner, tmp_path)
+    release_upstream(tmp_path, monkeypatch)
+    before = git(org, "for-each-ref", "--format=%(refname) %(objectname)")
+    real = derive.derived_files
+
+    def broken(*args, **kwargs):
+        real(*args, **kwargs)
+        raise fault("injected")
+
+    monkeypatch.setattr(derive, "derived_files", broken)
+    result = runner.invoke(app, ["update", str(org)])
+    assert result.exit_code != 0
+    assert git(org, "for-each-ref", "--format=%(refname) %(objectname)") == before
+    assert git(org, "status", "--porcelain") == ""
+    monkeypatch.setattr(derive, "derived_files", real)
+    mlt(runner, "update", str(org))
+    assert (org / "_shared/project/UPSTREAM.md").is_file()
