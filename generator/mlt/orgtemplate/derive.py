@@ -25,10 +25,10 @@ def all_questions(root: Path | None = None) -> dict[str, Mapping[str, Any]]:
     from collections import ChainMap
 
     from mlt.scaffold.config_include import load_documents
-    from mlt.scaffold.project_type import _Folder
+    from mlt.scaffold.project_type import FolderFiles
 
     root = root or resources.templates_dir()
-    docs = load_documents(_Folder(root), "copier.yml", ValueError)
+    docs = load_documents(FolderFiles(root), "copier.yml", ValueError)
     merged = dict(ChainMap(*reversed(docs)))
     return {k: v for k, v in merged.items() if not k.startswith("_")}
 

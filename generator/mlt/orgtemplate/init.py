@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mlt.errors import UsageError
-from mlt.orgtemplate import SOURCE
+from mlt.orgtemplate import DERIVED_TYPE, SOURCE
 
 
 @dataclass
@@ -73,7 +73,7 @@ def init_template(directory: Path, raw: dict[str, str]) -> InitResult:
     # abspath, not resolve(): normalise `..` but keep the symlinks the user chose.
     target = Path(os.path.abspath(directory.expanduser()))  # noqa: PTH100 - see above
     check_target(target)
-    template = TemplateSource.bundled("template")
+    template = TemplateSource.bundled(DERIVED_TYPE)
     answers = coerce_answers(raw, settable(), "bundled template", name_is_argument=True)
     # The template's own mlt_spec default cannot know where this organisation installs mlt.
     answers.setdefault("mlt_spec", running_spec())

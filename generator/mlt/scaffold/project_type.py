@@ -85,7 +85,7 @@ def bundled_questions(kind: str) -> dict[str, Any]:
     from mlt.scaffold.config_include import load_documents
 
     root = resources.template_dir(kind)
-    docs = load_documents(_Folder(root), "copier.yml", ValueError)
+    docs = load_documents(FolderFiles(root), "copier.yml", ValueError)
     merged = dict(ChainMap(*reversed(docs)))
     questions = {k: v for k, v in merged.items() if not k.startswith("_")}
     if not resources.is_one_template(root):
@@ -93,7 +93,7 @@ def bundled_questions(kind: str) -> dict[str, Any]:
     return questions_for(questions, root, kind)
 
 
-class _Folder:
+class FolderFiles:
     """The two SourceTree methods `load_documents` reads a folder with."""
 
     def __init__(self, root: Path) -> None:

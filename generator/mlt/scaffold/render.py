@@ -70,9 +70,9 @@ class TemplateSource:
     def bundled(cls, project_type: str) -> TemplateSource:
         """The bundled template for a project type ('batch-job', 'service', 'library'), or
         ('template') the bundled template itself, as an organisation's template derives it."""
-        if project_type == "template":
-            from mlt import orgtemplate
+        from mlt import orgtemplate
 
+        if project_type == orgtemplate.DERIVED_TYPE:
             root = resources.templates_dir()
             if not resources.is_one_template(root):
                 raise MltError(f"the bundled template is missing at {root}")
