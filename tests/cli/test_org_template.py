@@ -119,6 +119,7 @@ def test_org_template_end_to_end(runner, tmp_path, monkeypatch):
     config.parent.mkdir(parents=True)
     config.write_text(f'template = "{org}"\n')
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("MLT_CONFIG", raising=False)
     made = mlt(runner, "new", "library", "utils", "-o", str(out), "--defaults")
     assert "placeholder" not in made.stderr
     children = {"service": out / "scorer", "batch-job": out / "nightly", "library": out / "utils"}
