@@ -26,6 +26,8 @@ The paved road for ML projects.
   mlt fleet update repos.txt --open-prs   [dim]# one PR per child repo[/]
   mlt images list                  [dim]# curated CUDA/PyTorch/TF bases[/]
   mlt doctor --gpu                 [dim]# why can't I use CUDA here?[/]
+  mlt template init ml-template -d image_registry=reg.acme/ml   [dim]# your org's template[/]
+  mlt config show                  [dim]# which template and defaults mlt new uses[/]
 """
 
 app = typer.Typer(
