@@ -45,6 +45,8 @@ def variants(project_type: str, data: list[str]) -> dict[str, callable]:
     template = str(resources.template_dir(project_type))
     pairs = [arg for kv in data for arg in ("-d", kv)]
     copier_pairs = [arg for kv in data for arg in ("--data", kv)]
+    if resources.is_one_template(Path(template)):  # one template for every type: say which
+        copier_pairs += ["--data", f"project_type={project_type}"]
     return {
         "copier copy": lambda dest: [
             str(BIN / "copier"), "copy", "--defaults", "--quiet",

@@ -2,7 +2,8 @@
 """Render every type x option set of tests/templates/matrix.py from the templates at a git REF
 and from the working tree, and list the files that differ (exit 1 when any does).
 
-Proves a template refactoring renders the same (e.g. the move into templates/_shared):
+Proves a template refactoring renders the same (e.g. the move into templates/_shared, or into
+one template; either layout on either side):
 
     python scripts/compare-renders.py bb51207          # the commit before the move
     python scripts/compare-renders.py HEAD~1 --diff    # show unified diffs too
@@ -27,10 +28,11 @@ def render_all(templates: Path, out: Path) -> None:
     from copier import run_copy
     from tests.templates.matrix import CASES
 
+    one = (templates / "copier.yml").is_file()  # one template (issue 20), or one per type
     for case in CASES:
-        src = templates / case.type.replace("-", "_")
-        dest = out / case.id
-        run_copy(str(src), str(dest), data=case.full_answers(), defaults=True, quiet=True)
+        src = templates if one else templates / case.type.replace("-", "_")
+        data = {**case.full_answers(), **({"project_type": case.type} if one else {})}
+        run_copy(str(src), str(out / case.id), data=data, defaults=True, quiet=True)
 
 
 def files(root: Path) -> dict[str, bytes]:

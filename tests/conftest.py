@@ -18,6 +18,17 @@ def no_lock_on_new(monkeypatch):
     monkeypatch.setenv("MLT_NO_LOCK", "1")
 
 
+@pytest.fixture(autouse=True)
+def no_user_settings(monkeypatch, tmp_path_factory):
+    """`mlt new` reads the user's config file ($XDG_CONFIG_HOME/mlt/config.toml, or MLT_CONFIG)
+    and MLT_TEMPLATE: tests start with an empty config file and neither (test_config_settings
+    sets them). Not through XDG_CONFIG_HOME, which pip and uv read their index settings from."""
+    empty = tmp_path_factory.mktemp("mlt-config") / "config.toml"
+    empty.touch()
+    monkeypatch.setenv("MLT_CONFIG", str(empty))
+    monkeypatch.delenv("MLT_TEMPLATE", raising=False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A CliRunner; stderr is kept apart from stdout (click >= 8.2)."""

@@ -21,13 +21,16 @@ PACKAGE = Path(mlt.__file__).parent
 LAYERS: list[tuple[str, ...]] = [
     ("__main__",),
     ("cli",),
-    ("adopt", "fleet", "images", "doctor"),
+    ("adopt", "fleet", "images", "doctor", "orgtemplate", "config"),
     ("update",),
     ("scaffold",),
     ("template",),
     ("copier_subset",),
 ]
-BASE = ("gitops", "provenance", "errors", "resources", "compat", "kv_pairs", "interrupts", "")
+BASE = (
+    "gitops", "provenance", "errors", "resources", "compat", "kv_pairs", "interrupts",
+    "install_spec", "",
+)  # fmt: skip
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:

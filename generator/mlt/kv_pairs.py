@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from mlt.errors import UsageError
 
@@ -19,3 +20,10 @@ def parse_pairs(pairs: Sequence[str], option: str) -> dict[str, str]:
             raise UsageError(f"malformed {option} '{pair}': expected KEY=VALUE")
         parsed[key] = value
     return parsed
+
+
+def as_text(value: Any) -> str:
+    """A TOML or YAML value as `-d` text: true/false for booleans (YAML reads them back)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

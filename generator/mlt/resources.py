@@ -32,5 +32,18 @@ def base_images_dir() -> Path:
 
 
 def template_dir(project_type: str) -> Path:
-    """Directory of one bundled template; CLI names use '-', directories use '_'."""
+    """The copier template that renders a project type: the one bundled template (a root
+    copier.yml with a `project_type` question), or, in a templates folder laid out as before
+    issue 20 (one copier template per type, e.g. an MLT_TEMPLATES_DIR stand-in), the type's."""
+    root = templates_dir()
+    return root if is_one_template(root) else type_dir(project_type)
+
+
+def type_dir(project_type: str) -> Path:
+    """The folder of what is particular to a type; CLI names use '-', folders use '_'."""
     return templates_dir() / project_type.replace("-", "_")
+
+
+def is_one_template(root: Path) -> bool:
+    """Whether `root` is one copier template for every type (templates/copier.yml)."""
+    return (root / "copier.yml").is_file()

@@ -92,10 +92,12 @@ def test_wheel_ships_code_and_templates_without_caches(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     junk = [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "pytest_cache" in n]
     assert junk == []
+    assert "mlt/templates/copier.yml" in names  # one template for every type
+    assert "mlt/templates/mlt-template.yml" in names
+    assert "mlt/templates/_shared/questions.yml" in names
     for project_type in resources.PROJECT_TYPES:
         directory = project_type.replace("-", "_")
-        assert f"mlt/templates/{directory}/copier.yml" in names
-        assert f"mlt/templates/{directory}/mlt-template.yml" in names
+        assert f"mlt/templates/{directory}/project/Dockerfile.jinja" in names
     assert "mlt/base_images/compat.yaml" in names
     assert "mlt/cli/__init__.py" in names
     assert not [n for n in names if n.startswith(("generator/", "templates/", "tests/"))]

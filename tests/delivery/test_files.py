@@ -44,7 +44,7 @@ def test_no_template_syntax_left_in_delivery_files(rendered: Rendered) -> None:
 
 
 def _template_file(project_type: str, name: str) -> Path:
-    return resources.template_dir(project_type) / "project" / name
+    return resources.type_dir(project_type) / "project" / name
 
 
 @pytest.mark.parametrize(

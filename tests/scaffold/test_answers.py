@@ -111,14 +111,11 @@ def test_unknown_keys_are_all_named_with_the_valid_ones():
 
 
 def test_name_regex_matches_the_bundled_validator():
-    from ruamel.yaml import YAML
-
     from mlt import resources
+    from mlt.scaffold.project_type import bundled_questions
 
     for project_type in resources.PROJECT_TYPES:
-        config = YAML(typ="safe").load(
-            (resources.template_dir(project_type) / "copier.yml").read_text()
-        )
+        config = bundled_questions(project_type)
         assert PROJECT_NAME.pattern in config["project_name"]["validator"]
 
 

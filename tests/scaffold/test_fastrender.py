@@ -365,8 +365,8 @@ def test_bundled_new_and_update_never_import_copier(tmp_path):
     assert imported == "False"
 
     service = templates / "service"
-    meta = (service / "mlt-template.yml").read_text()
-    (service / "mlt-template.yml").write_text(meta.replace(version, version + ".post1"))
+    meta = (templates / "mlt-template.yml").read_text()  # one template: one version
+    (templates / "mlt-template.yml").write_text(meta.replace(version, version + ".post1"))
     (service / "project" / "CONTRIBUTING.md").write_text("be nice\n")
     code = (
         "import sys; from pathlib import Path\n"

@@ -1,4 +1,4 @@
-"""The three templates share one question block (from templates/_shared); each adds its own."""
+"""The three types share one question block (templates/_shared); each adds its own."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
 
-from mlt import resources
 from mlt.cli import app
 from mlt.errors import UsageError
-from mlt.template.source import TemplateSource
+from mlt.scaffold.project_type import bundled_questions
 from mlt.scaffold.render import render_template
+from mlt.template.source import TemplateSource
 
 TYPE_SPECIFIC = {
     "batch-job": {
@@ -29,8 +28,7 @@ TYPE_SPECIFIC = {
 
 
 def questions(project_type: str) -> dict:
-    path = resources.template_dir(project_type) / "copier.yml"
-    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return bundled_questions(project_type)
 
 
 def shared_block(project_type: str) -> dict:

@@ -38,6 +38,11 @@ takes the defaults for everything not given with -d.
   mlt new pkg demo --template ../tpl -d "project_name=Demo Proj" --defaults --trust
   mlt new service scorer --defaults --json | jq .files
   mlt new library pkg --template ../cookiecutter-pypackage --ref v0.5.0 --trust
+
+Without --template, the template is MLT_TEMPLATE, else `template` in the
+config file ($XDG_CONFIG_HOME/mlt/config.toml or MLT_CONFIG), else the
+bundled one; the file's [defaults] answer questions -d leaves unanswered
+(see `mlt config show`).
 """
 
 _TYPE_HELP = "batch-job, service or library (with --template: any label)."
@@ -105,16 +110,20 @@ def new(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Create a project from a template."""
+    from mlt.config.settings import effective
     from mlt.scaffold.answers import parse_data
     from mlt.scaffold.new import NewRequest, create_project
 
+    # --template, else MLT_TEMPLATE, else the config file's template, else the bundled one.
+    settings = effective(template, ref)
     request = NewRequest(
         project_type=project_type,
         name=name,
         output_dir=output,
         data=parse_data(data or []),
-        template=template,
-        ref=ref,
+        template=settings.template_source,
+        ref=settings.ref.value,
+        defaults=settings.default_answers(),
         git=not no_git,
         no_lock=no_lock,
         # Prompts would corrupt --json output.
@@ -127,6 +136,11 @@ def new(
 
     fell_back()  # forget earlier commands of this process (tests run many)
     project = create_project(request)
+    if project.source.startswith("bundled:"):
+        from mlt.config.placeholders import placeholder_warning
+
+        warning = placeholder_warning(project.answers, str(settings.config_file))
+        project.messages += [warning] if warning else []
     if as_json:
         print_json(project.to_dict())
     else:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 import mlt
-from mlt.cli import adopt, doctor, fleet, images, new, update
+from mlt.cli import adopt, config, doctor, fleet, images, new, template, update
 from mlt.cli.help_text import unwrap_all
 
 HELP = """\
@@ -27,6 +27,8 @@ The paved road for ML projects.
   mlt fleet update repos.txt --open-prs   [dim]# one PR per child repo[/]
   mlt images list                  [dim]# curated CUDA/PyTorch/TF bases[/]
   mlt doctor --gpu                 [dim]# why can't I use CUDA here?[/]
+  mlt template init ml-template -d image_registry=reg.acme/ml   [dim]# your org's template[/]
+  mlt config show                  [dim]# which template and defaults mlt new uses[/]
 """
 
 app = typer.Typer(
@@ -55,6 +57,6 @@ def _root(
     """The paved road for ML projects."""
 
 
-for _module in (new, update, adopt, fleet, images, doctor):
+for _module in (new, update, adopt, fleet, images, doctor, config, template):
     _module.register(app)
 unwrap_all(app)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlt.copier_subset.config_include import load_documents
 from mlt.copier_subset.errors import Unsupported
 from mlt.copier_subset.source_tree import SourceTree
 
@@ -15,8 +16,6 @@ from mlt.copier_subset.source_tree import SourceTree
 def load_config(tree: SourceTree) -> dict[str, Any]:
     """copier.yml as copier's `load_template_config` merges it: multi-document, `_exclude`
     lists concatenated, later documents winning for every other key."""
-    import yaml
-
     configs = [
         name
         for name in tree.files
@@ -26,11 +25,7 @@ def load_config(tree: SourceTree) -> dict[str, Any]:
     ]
     if len(configs) != 1:
         raise Unsupported("no copier.yml, or several")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        docs = [d for d in yaml.load_all(tree.read(configs[0]), Loader=loader) if d]
-    except yaml.YAMLError as exc:  # `!include` lands here too
-        raise Unsupported(f"copier.yml: {exc}") from exc
+    docs = load_documents(tree, configs[0], Unsupported)  # `!include` resolved from the root
     if not all(isinstance(d, dict) for d in docs):
         raise Unsupported("copier.yml: a document that is not a mapping")
     merged: dict[str, list[Any]] = {}

@@ -6,9 +6,10 @@ and path with Jinja. This module reads `copier.yml` and renders the template wit
 directly, reproducing copier 9's semantics for the subset the bundled templates use (see
 copier's `_main.Worker`, `_user_data.Question`, `_template.Template`):
 
-- settings `_subdirectory`, `_exclude`, `_answers_file`, `_templates_suffix`, `_envops`, and
-  those a fresh render only checks (`_min_copier_version`, `_skip_if_exists`, `_tasks`,
-  `_migrations`, `_message_*`: see `inert_settings`);
+- copier.yml's `!include` of other YAML files of the template (`config_include`);
+- settings `_subdirectory` (templated too), `_exclude`, `_answers_file`, `_templates_suffix`,
+  `_envops`, and those a fresh render only checks (`_min_copier_version`, `_skip_if_exists`,
+  `_tasks`, `_migrations`, `_message_*`: see `inert_settings`);
 - questions with `type` (str, int, float, bool, yaml, json), `default`, `choices` (list or
   dict), `validator`, `when`, `help`, `multiline`, `placeholder`, `qmark`;
 - the render context copier gives templates: the answers, `_src_path`, `_copier_answers`,

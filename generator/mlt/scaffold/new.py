@@ -52,6 +52,9 @@ class NewRequest:
     directory: str | None = None  # cookiecutter: the template's folder in the repository
     skip_hooks: bool = False  # cookiecutter: render without the hooks
     no_lock: bool = False  # bundled templates: do not pin dependencies in uv.lock
+    # Default answers of the user's config file ([defaults], mlt.config): raw text like `-d`,
+    # used where the template asks them, below `-d`.
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,11 +136,13 @@ def create_project(request: NewRequest) -> NewProject:
             return cookiecutter_new.answers_for(
                 request.name, request.data, questions, template.source
             )
-        typed = coerce_answers(
-            request.data, questions, template.source, name_is_argument=not foreign
-        )
+        from mlt.scaffold.defaults import answer_defaults
+
+        raw = {**{k: v for k, v in request.defaults.items() if k in questions}, **request.data}
+        typed = coerce_answers(raw, questions, template.source, name_is_argument=not foreign)
         if foreign and not request.interactive and _required(questions, "project_name", typed):
             typed["project_name"] = request.name
+        answer_defaults(typed, questions, request.project_type, foreign)
         return {**fixed, **typed}
 
     with staged_directory(target) as staging:

@@ -21,7 +21,7 @@ from typing import Any
 from mlt.copier_subset.errors import AnswerError
 from mlt.copier_subset.source_tree import Blob, SourceTree
 from mlt.errors import UsageError
-from mlt.scaffold import cookiecutter_render
+from mlt.scaffold import cookiecutter_render, project_type
 from mlt.scaffold.render_errors import answer_error, translate
 from mlt.scaffold.render_result import PrepareAnswers, RenderResult
 from mlt.template.meta import meta_version
@@ -63,13 +63,14 @@ def render_template(
         )
         cookiecutter_render.write_files(files, Path(dest))
         return result
+    answers, prepare = project_type.bind(template, answers, prepare)
     fast = None if interactive else _fast_template(template)
     if fast is not None:
         done = _render_fast(fast, answers, prepare, lambda t, a: t.render(Path(dest), a))
         if isinstance(done, RenderResult):
-            return done
+            return project_type.unbind(template, done)
         answers, prepare = done
-    return _render_with_copier(
+    result = _render_with_copier(
         template,
         dest,
         answers,
@@ -78,6 +79,7 @@ def render_template(
         prepare=prepare,
         trust=trust,
     )
+    return project_type.unbind(template, result)
 
 
 def render_files(
@@ -98,6 +100,11 @@ def render_files(
     where = Path(dest) if dest is not None else _MEMORY_DEST
     if template.format == cookiecutter_render.FORMAT:
         return cookiecutter_render.render_files(template, answers, prepare=prepare)
+    if template.format == "mlt-template":  # an organisation's template: derived, not rendered
+        from mlt.scaffold import derive
+
+        return derive.render_files(template, answers, prepare=prepare)
+    answers, prepare = project_type.bind(template, answers, prepare)
     fast = _fast_template(template)
     if fast is not None:
         files: dict[str, Blob] = {}
@@ -111,14 +118,15 @@ def render_files(
 
         done = _render_fast(fast, answers, prepare, in_memory)
         if isinstance(done, RenderResult):
-            return done, files
+            return project_type.unbind(template, done), files
         answers, prepare = done
     with tempfile.TemporaryDirectory(prefix="mlt-render-") as tmp:
         into = Path(tmp) / where.name
         result = _render_with_copier(
             template, into, answers, defaults=True, interactive=False, prepare=prepare, trust=trust
         )
-        return result, SourceTree.from_directory(into, symlinks=True).files
+        files = SourceTree.from_directory(into, symlinks=True).files
+        return project_type.unbind(template, result), files
 
 
 # Where an in-memory render pretends to be (copier's `_folder_name` and `dst_path`): a

@@ -24,10 +24,10 @@ def copier_migrations(
     template: TemplateSource, version_from: str, version_to: str | None, stage: str
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """[(task, extra context)] of `stage` for an update from → to (empty when unknown)."""
-    from ruamel.yaml import YAML
+    from mlt.copier_subset.config_include import own_settings
 
     text = read_template_meta(template, "copier.yml") or read_template_meta(template, "copier.yaml")
-    config = YAML(typ="safe").load(text) if text else None
+    config = own_settings(text) if text else None  # every document, as copier merges them
     raw = (config or {}).get("_migrations") if isinstance(config, dict) else None
     old, new = parse_version(version_from), parse_version(version_to)
     if not raw or old is None or new is None:

@@ -19,6 +19,7 @@ from mlt.copier_subset.git_checkout import GitCheckout
 from mlt.copier_subset.source_tree import SourceTree
 from mlt.errors import MltError, UsageError
 from mlt.provenance import BUNDLED_PREFIX
+from mlt.template import org
 from mlt.template.meta import TEMPLATE_META, meta_version
 
 COPIER_CONFIGS = ("copier.yml", "copier.yaml")
@@ -46,19 +47,33 @@ class TemplateSource:
     directory: str | None = None  # the template's folder inside the repository
     trust: bool = False  # cookiecutter hooks and local extensions may run
     skip_hooks: bool = False  # render a cookiecutter template without its hooks
+    # The bundled template's `project_type` answer: given with every render, never recorded
+    # (`bundled:<type>` says it). None for a template of one type (see scaffold.project_type).
+    type_answer: str | None = None
     # git_checkout.read_local's result (or the Unsupported it raised), read once
     _git_files: Any = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def bundled(cls, project_type: str) -> TemplateSource:
-        """The bundled template for a project type ('batch-job', 'service', 'library')."""
+        """The bundled template for a project type ('batch-job', 'service', 'library'), or
+        ('template') the bundled template itself, as an organisation's template derives it."""
+        if project_type == org.DERIVED_TYPE:
+            root = resources.templates_dir()
+            if not resources.is_one_template(root):
+                raise MltError(f"the bundled template is missing at {root}")
+            source = cls(org.SOURCE, str(root), None, project_type)
+            source.format = org.FORMAT
+            return source
         if project_type not in resources.PROJECT_TYPES:
             valid = ", ".join(resources.PROJECT_TYPES)
             raise UsageError(f"unknown project type '{project_type}' (valid: {valid})")
         path = resources.template_dir(project_type)
         if not (path / "copier.yml").is_file():
             raise MltError(f"bundled template '{project_type}' is missing at {path}")
-        return cls(BUNDLED_PREFIX + project_type, str(path), None, project_type)
+        source = cls(BUNDLED_PREFIX + project_type, str(path), None, project_type)
+        if resources.is_one_template(path):
+            source.type_answer = project_type  # the answer to its `project_type` question
+        return source
 
     @classmethod
     def external(cls, source: str, ref: str | None = None) -> TemplateSource:

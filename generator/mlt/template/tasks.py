@@ -17,12 +17,14 @@ from mlt.template.source import TemplateSource
 
 def template_tasks(template: TemplateSource) -> list[Any]:
     """The `_tasks` list of the template's copier.yml (empty when unknown or none)."""
-    from ruamel.yaml import YAML
+    from mlt.copier_subset.config_include import own_settings
 
     text = read_template_meta(template, "copier.yml") or read_template_meta(template, "copier.yaml")
     if not text:
         return []
-    return list((YAML(typ="safe").load(text) or {}).get("_tasks") or [])
+    # Every document of copier.yml, as copier merges them (a single-document parse fails on
+    # a multi-document copier.yml such as the bundled one).
+    return list(own_settings(text).get("_tasks") or [])
 
 
 def run_or_skip_tasks(template: TemplateSource, repo: Path, trust: bool) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from mlt import resources
 from mlt.errors import MltError
 from mlt.provenance import PROVENANCE_FILE, Provenance
+from mlt.template import org
 
 RESTORE_HINT = f"restore it from git: `git checkout HEAD -- {PROVENANCE_FILE}`"
 
@@ -21,13 +22,13 @@ def check_recorded(prov: Provenance) -> None:
     kind = prov.bundled_type
     if kind is None:
         return
-    if kind not in resources.PROJECT_TYPES:
+    if kind not in (*resources.PROJECT_TYPES, org.DERIVED_TYPE):
         raise MltError(
             f"{PROVENANCE_FILE}: template.source '{prov.source}' names no bundled template "
             f"(mlt ships: {', '.join('bundled:' + t for t in resources.PROJECT_TYPES)})",
             hint=RESTORE_HINT,
         )
-    from mlt.scaffold.render import TemplateSource
+    from mlt.template.source import TemplateSource
     from mlt.template.versions import is_newer, parse_version
 
     installed = TemplateSource.bundled(kind).bundled_version()
@@ -45,11 +46,10 @@ def check_recorded_choices(prov: Provenance) -> None:
     kind = prov.bundled_type
     if kind is None or kind not in resources.PROJECT_TYPES:
         return
-    from ruamel.yaml import YAML
+    from mlt.scaffold.project_type import bundled_questions
 
     try:
-        text = (resources.template_dir(kind) / "copier.yml").read_text(encoding="utf-8")
-        questions = YAML(typ="safe").load(text) or {}
+        questions = bundled_questions(kind)
     except (OSError, ValueError):
         return  # the render reports an unreadable template properly
     for key, value in prov.answers.items():

@@ -1,0 +1,24 @@
+"""Answers `mlt new` supplies itself when neither `-d` nor the config file gave them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mlt.scaffold.project_type import QUESTION as PROJECT_TYPE
+
+MLT_SPEC = "mlt_spec"
+
+
+def answer_defaults(
+    typed: dict[str, Any], questions: Mapping[str, Any], project_type: str, foreign: bool
+) -> None:
+    """Fill in, in place: a template's `project_type` from TYPE (an organisation's template
+    derived from the bundled one asks it), and the bundled `mlt_spec` from how the running
+    mlt was installed (the template's own default cannot know it)."""
+    if foreign and PROJECT_TYPE in questions and PROJECT_TYPE not in typed:
+        typed[PROJECT_TYPE] = project_type
+    if not foreign and MLT_SPEC in questions and MLT_SPEC not in typed:
+        from mlt.install_spec import running_spec
+
+        typed[MLT_SPEC] = running_spec()
