@@ -16,7 +16,9 @@ import uuid
 
 import pytest
 
-from mlt.scaffold.render import TemplateSource, render_template
+from mlt.scaffold.render import render_template
+from mlt.template.source import TemplateSource
+from tests.images.child_lock import lock
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -31,6 +33,7 @@ def docker(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
 def lineage_image(docker_api, built, tmp_path):
     project = tmp_path / "bj-lineage"
     render_template(TemplateSource.bundled("batch-job"), project, {"project_name": project.name})
+    lock(project)  # as `mlt new` does: the Dockerfile installs uv.lock
     tag = f"mlt-test/bj-lineage:{uuid.uuid4().hex[:8]}"
     args = ["--build-arg", f"BASE_IMAGE={built['cpu'].tag}", "--build-arg", f"GIT_COMMIT={COMMIT}"]
     build = subprocess.run(
