@@ -19,7 +19,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import kubernetes_validate
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -28,8 +27,8 @@ from mlt.cli import app
 from mlt.doctor import k8s_job
 from mlt.scaffold.render import render_template
 from mlt.template.source import TemplateSource
+from tests.delivery.k8s import schema_errors
 
-K8S_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 SELECTOR = "cloud.google.com/gke-accelerator=nvidia-l4"
 
 
@@ -68,16 +67,6 @@ def _workload(child: Path) -> dict:
     raise AssertionError("no workload")
 
 
-def _schema_errors(doc: dict) -> list[str]:
-    errors = []
-    for version in K8S_VERSIONS:
-        try:
-            kubernetes_validate.validate(doc, version, strict=True)
-        except kubernetes_validate.ValidationError as exc:
-            errors.append(f"k8s {version}: {exc.message} at {'.'.join(map(str, exc.path))}")
-    return errors
-
-
 def _cli(*args: str):
     return CliRunner().invoke(app, ["doctor", *args], catch_exceptions=False)
 
@@ -89,7 +78,7 @@ def test_job_runs_the_doctor_with_the_childs_gpu_pod_settings(children, key):
     assert result.exit_code == 0, result.output
     config_map, job = list(yaml.safe_load_all(result.stdout))
     for doc in (config_map, job):
-        assert _schema_errors(doc) == []
+        assert schema_errors(doc) == []
     assert config_map["kind"] == "ConfigMap" and job["kind"] == "Job"
     workload = _workload(child)
     pod = job["spec"]["template"]["spec"]
@@ -115,7 +104,7 @@ def test_node_pins_the_job_to_one_node(children):
         "cloud.google.com/gke-accelerator": "nvidia-l4",
         "kubernetes.io/hostname": "gpu-node-7",
     }
-    assert _schema_errors(job) == []
+    assert schema_errors(job) == []
 
 
 def test_image_option_replaces_the_image(children):
