@@ -84,3 +84,19 @@ def _git(path: Path, *args: str) -> str:
         ["git", "-C", str(path), *args], capture_output=True, text=True, check=True, timeout=10
     )
     return done.stdout.strip()
+
+
+def source_repository(dist_name: str = "mlt") -> str:
+    """The repository the running mlt was installed from (a VCS install's URL, PEP 610), or ""
+    when it came from an index, a wheel or a folder: images label their source with it, and an
+    empty label says less than a made-up one."""
+    try:
+        text = metadata.distribution(dist_name).read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return ""
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return ""
+    url = data.get("url") if isinstance(data, dict) else None
+    return url if isinstance(url, str) and isinstance(data.get("vcs_info"), dict) else ""

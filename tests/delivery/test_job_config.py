@@ -5,13 +5,12 @@ kubernetes-validate; both the Job and the CronJob variant are built."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.support.kube import kustomize
 
 from . import k8s
 from .conftest import CASES, Rendered
@@ -19,19 +18,8 @@ from .conftest import CASES, Rendered
 JOBS = [c for c in CASES if c.project_type == "batch-job" and c.ci == "jenkins"]
 
 
-def kubectl() -> str:
-    found = shutil.which("kubectl") or str(Path(sys.executable).with_name("kubectl"))
-    if not Path(found).exists():
-        pytest.skip("kubectl is not installed")
-    return found
-
-
 def build(directory: Path) -> dict[str, dict]:
-    result = subprocess.run(
-        [kubectl(), "kustomize", str(directory)], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    docs = [d for d in yaml.safe_load_all(result.stdout) if d]
+    docs = kustomize(directory)
     return {f"{d['kind']}/{d['metadata']['name']}": d for d in docs}
 
 

@@ -2,21 +2,17 @@
 (kubectl's own kustomize) validated kind by kind, and the ServiceMonitor checked against the
 objects it must find.
 
-kubernetes-validate has no schema for the Prometheus Operator's CRDs, and
-`kubectl apply --dry-run=client` asks an API server for its kinds (there is none offline), so
-the ServiceMonitor gets the checks the operator would make: its selector matches the Service,
+kubernetes-validate has no schema for the Prometheus Operator's CRDs (test_kubectl_dry_run.py
+sends it through `kubectl apply --dry-run=client`), so the ServiceMonitor gets the checks the
+operator would make: its selector matches the Service,
 its endpoint names a Service port, and its path is where the app serves /metrics.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-import yaml
+
+from tests.support.kube import kustomize
 
 from . import k8s
 from .conftest import CASES, Rendered
@@ -24,24 +20,10 @@ from .conftest import CASES, Rendered
 SERVICES = [c for c in CASES if c.project_type == "service" and c.ci == "jenkins"]
 
 
-def kubectl() -> str:
-    found = shutil.which("kubectl") or str(Path(sys.executable).with_name("kubectl"))
-    if not Path(found).exists():
-        pytest.skip("kubectl is not installed")
-    return found
-
-
 @pytest.fixture(params=SERVICES, ids=lambda c: c.id)
 def built(request: pytest.FixtureRequest, renders) -> tuple[Rendered, dict[str, dict]]:
     rendered = renders.get(request.param)
-    result = subprocess.run(
-        [kubectl(), "kustomize", str(rendered.path / "deploy" / "k8s")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    docs = [d for d in yaml.safe_load_all(result.stdout) if d]
+    docs = kustomize(rendered.path / "deploy" / "k8s")
     kinds = {d["kind"]: d for d in docs}
     assert len(kinds) == len(docs)
     return rendered, kinds

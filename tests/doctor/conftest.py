@@ -14,16 +14,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import cuda_wheels
 import pytest
-from doctor_fakes import make_root
 from typer.testing import CliRunner
 
 from mlt.cli import app
-
-HERE = Path(__file__).parent
-STUB_SRC = HERE / "stubs"
-FAKES = HERE / "fakes"
+from tests.doctor import cuda_wheels
+from tests.doctor.doctor_fakes import FAKES, STUB_SRC, make_root
 
 # name -> (source, soname, extra gcc flags)
 STUBS = {

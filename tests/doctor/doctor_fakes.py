@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+HERE = Path(__file__).parent
+STUB_SRC = HERE / "stubs"  # C sources of the stub CUDA/NVML libraries
+FAKES = HERE / "fakes"
+
 KERNEL_550 = (
     "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 22:23:56 UTC 2024\n"
     "GCC version:  gcc version 12.2.0 (Debian 12.2.0-14)\n"

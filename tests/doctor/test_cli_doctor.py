@@ -11,10 +11,10 @@ import re
 import sys
 import time
 
-from doctor_fakes import KERNEL_550, KERNEL_OPEN_580, make_root
 from typer.testing import CliRunner
 
 from mlt.cli import app
+from tests.doctor.doctor_fakes import KERNEL_550, KERNEL_OPEN_580, make_root
 
 
 def test_healthy_stub_machine_is_ok(doctor):

@@ -13,11 +13,11 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from doctor_fakes import KERNEL_550, make_root
 
 from mlt.doctor.facts import container, host_facts, ld_cache, parse_driver_version
 from mlt.doctor.runner import resolve_interpreter
 from mlt.errors import UsageError
+from tests.doctor.doctor_fakes import KERNEL_550, make_root
 
 
 def test_driver_version_both_formats():

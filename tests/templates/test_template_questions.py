@@ -158,3 +158,12 @@ def test_batch_job_accepts_real_schedules(tmp_path: Path, schedule):
     answers = {"project_name": "ok", "schedule": schedule}
     render_template(TemplateSource.bundled("batch-job"), tmp_path / "x", answers)
     assert schedule in (tmp_path / "x" / "deploy/k8s/cronjob/cronjob.yaml").read_text()
+
+
+def test_the_templates_own_mlt_spec_default_is_the_mlt_that_ships_it():
+    """A bare `copier copy` (no mlt to answer mlt_spec) pins the mlt release the template
+    ships in: never a URL of a repository that does not exist."""
+    from importlib.metadata import version
+
+    default = bundled_questions("service")["mlt_spec"]["default"]
+    assert default == f"mlt=={version('mlt')}"

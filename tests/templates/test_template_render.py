@@ -199,3 +199,32 @@ def test_invalid_answers_are_refused(tmp_path):
             tmp_path / "x",
             {"project_name": "x", "gpu": True, "base_image": "cpu"},
         )
+
+
+@pytest.mark.parametrize("base", ["pytorch", "tensorflow"])
+@pytest.mark.parametrize("kind", ["service", "batch-job"])
+def test_gpu_children_lock_the_frameworks_their_base_image_holds(tmp_path, kind, base):
+    """The image installs exactly uv.lock; on the pytorch/tensorflow base the lock must take the
+    framework and CUDA wheels the base already has (catalog.yaml), or the image carries two."""
+    from mlt.images.catalog import load_catalog
+
+    image = load_catalog().get(base)
+    held = [re.sub(r"\[.*?\]", "", pin) for pin in image.pip if not pin.startswith("numpy")]
+    held += list(image.constraints)
+    framework = "pytorch" if base == "pytorch" else "tensorflow"
+    answers = {"project_name": "gpu-child", "framework": framework, "gpu": True}
+    render_template(TemplateSource.bundled(kind), tmp_path / "c", answers)
+    data = tomllib.loads((tmp_path / "c" / "pyproject.toml").read_text())
+    assert data["tool"]["uv"]["constraint-dependencies"] == held
+
+
+def test_cpu_children_and_libraries_pin_no_base_image(tmp_path):
+    for kind, answers in [
+        ("service", {"framework": "pytorch", "gpu": False}),
+        ("library", {"framework": "pytorch", "gpu": True}),
+        ("batch-job", {"framework": "none", "gpu": True}),
+    ]:
+        dest = tmp_path / kind
+        render_template(TemplateSource.bundled(kind), dest, {"project_name": "c", **answers})
+        data = tomllib.loads((dest / "pyproject.toml").read_text())
+        assert "constraint-dependencies" not in data.get("tool", {}).get("uv", {}), kind
