@@ -101,3 +101,29 @@ def assert_image_is_the_lock(client: Any, tag: str, project: Path) -> dict[str, 
     extra = {n: v for n, v in image.items() if expected.get(n) != v}
     assert image == expected, f"not as locked: {missing}; not locked: {extra}"
     return image
+
+
+def build_child_image(
+    kind: str, base_tag: str, workdir: Path, *build_args: str
+) -> tuple[Path, str]:
+    """A fresh `kind` child rendered and locked as `mlt new` makes it, built FROM base_tag with
+    `--build-arg`s (NAME=VALUE); returns (project, tag). The caller removes the image."""
+    import uuid
+
+    from mlt.scaffold.render import render_template
+    from mlt.template.source import TemplateSource
+
+    project = workdir / f"{kind}-image"
+    render_template(TemplateSource.bundled(kind), project, {"project_name": project.name})
+    lock(project)  # the Dockerfile installs uv.lock
+    tag = f"mlt-test/{project.name}:{uuid.uuid4().hex[:8]}"
+    args = [f"--build-arg=BASE_IMAGE={base_tag}", *(f"--build-arg={a}" for a in build_args)]
+    build = subprocess.run(
+        ["docker", "build", *args, "-t", tag, "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    return project, tag

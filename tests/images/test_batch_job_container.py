@@ -11,13 +11,10 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import uuid
 
 import pytest
 
-from mlt.scaffold.render import render_template
-from mlt.template.source import TemplateSource
-from tests.images.child_lock import assert_image_is_the_lock, lock
+from tests.images.child_lock import assert_image_is_the_lock, build_child_image
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 USER = (1000, 1000)  # what `$(id -u):$(id -g)` prints for a typical workstation user
@@ -25,18 +22,7 @@ USER = (1000, 1000)  # what `$(id -u):$(id -g)` prints for a typical workstation
 
 @pytest.fixture
 def child_image(docker_api, built, tmp_path):
-    project = tmp_path / "bj-container"
-    render_template(TemplateSource.bundled("batch-job"), project, {"project_name": project.name})
-    lock(project)  # as `mlt new` does: the Dockerfile installs uv.lock
-    tag = f"mlt-test/bj-container:{uuid.uuid4().hex[:8]}"
-    build = subprocess.run(
-        ["docker", "build", "--build-arg", f"BASE_IMAGE={built['cpu'].tag}", "-t", tag, "."],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert build.returncode == 0, build.stderr[-3000:]
+    project, tag = build_child_image("batch-job", built["cpu"].tag, tmp_path)
     # The image is the lock: exactly uv.lock's packages, with the s3 extra the Job writes with.
     packages = assert_image_is_the_lock(docker_api, tag, project)
     assert "s3fs" in packages and "pytest" not in packages

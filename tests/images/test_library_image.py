@@ -8,31 +8,18 @@ The service and batch-job images are compared with their locks where they are bu
 from __future__ import annotations
 
 import subprocess
-import uuid
 
 import pytest
 
-from mlt.scaffold.render import TemplateSource, render_template
-from tests.images.child_lock import assert_image_is_the_lock, lock
+from tests.images.child_lock import assert_image_is_the_lock, build_child_image
 from tests.images.images_docker_support import run_in
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
 def test_library_image_is_its_lock_and_runs_its_tests(docker_api, built, tmp_path):
-    project = tmp_path / "lib-image"
-    render_template(TemplateSource.bundled("library"), project, {"project_name": project.name})
-    lock(project)
-    tag = f"mlt-test/lib-image:{uuid.uuid4().hex[:8]}"
-    build = subprocess.run(
-        ["docker", "build", "--build-arg", f"BASE_IMAGE={built['cpu'].tag}", "-t", tag, "."],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    project, tag = build_child_image("library", built["cpu"].tag, tmp_path)
     try:
-        assert build.returncode == 0, build.stderr[-3000:]
         packages = assert_image_is_the_lock(docker_api, tag, project)
         assert "pytest" in packages and "mlt" not in packages
         info = docker_api.inspect_image(tag)

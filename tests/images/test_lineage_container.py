@@ -12,13 +12,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import uuid
 
 import pytest
 
-from mlt.scaffold.render import render_template
-from mlt.template.source import TemplateSource
-from tests.images.child_lock import lock
+from tests.images.child_lock import build_child_image
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -31,19 +28,9 @@ def docker(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def lineage_image(docker_api, built, tmp_path):
-    project = tmp_path / "bj-lineage"
-    render_template(TemplateSource.bundled("batch-job"), project, {"project_name": project.name})
-    lock(project)  # as `mlt new` does: the Dockerfile installs uv.lock
-    tag = f"mlt-test/bj-lineage:{uuid.uuid4().hex[:8]}"
-    args = ["--build-arg", f"BASE_IMAGE={built['cpu'].tag}", "--build-arg", f"GIT_COMMIT={COMMIT}"]
-    build = subprocess.run(
-        ["docker", "build", *args, "-t", tag, "."],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=900,
+    project, tag = build_child_image(
+        "batch-job", built["cpu"].tag, tmp_path, f"GIT_COMMIT={COMMIT}"
     )
-    assert build.returncode == 0, build.stderr[-3000:]
     yield project, tag
     docker("rmi", "-f", tag)
 
