@@ -89,6 +89,23 @@ def run_mlt(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Compl
     )
 
 
+def spawn_mlt(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, *, new_session: bool = True
+) -> subprocess.Popen:
+    """`python -m mlt ARGS` started, not awaited (pipes for stdout/stderr, no stdin): for tests
+    that signal it mid-run (its own session: its pid is its process group's id) or race it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "mlt", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=new_session,
+    )
+
+
 def snapshot(repo: Path) -> dict[str, object]:
     """Everything a user (or the next update) sees: refs, HEAD, merge state, index, files."""
     git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir"))

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from tests.faults.fault_kit import damage, snapshot
+from tests.faults.fault_kit import damage, snapshot, spawn_mlt
 from tests.faults.test_update_faults import expected
 
 N = 4
@@ -22,15 +22,7 @@ ROUNDS = 4
 
 
 def _start(child, env) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "mlt", "update", "--json"],
-        cwd=child,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    return spawn_mlt(["update", "--json"], child, env, new_session=False)
 
 
 def test_concurrent_updates_apply_once(world, tmp_path, tmp_path_factory):
@@ -92,14 +84,7 @@ def test_update_waits_for_the_running_one(world, tmp_path):
     line = refused.stderr.splitlines()[0]
     assert f"pid {os.getpid()} on here, since now" in line, refused.stderr
     assert "--wait" in refused.stderr
-    waiting = subprocess.Popen(
-        [sys.executable, "-m", "mlt", "update", "--wait"],
-        cwd=child,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    waiting = spawn_mlt(["update", "--wait"], child, env, new_session=False)
     time.sleep(1.0)
     assert waiting.poll() is None, waiting.communicate()
     holder.close()  # the holder ends (its lock goes with it, the file stays)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from tests.faults.fault_kit import Shim, damage, run_mlt, snapshot, user_view
+from tests.faults.fault_kit import Shim, damage, run_mlt, snapshot, spawn_mlt, user_view
 from tests.faults.test_update_faults import expected
 
 # At call FAULT_AT the real git runs in the background (job control on, so it does not
@@ -101,8 +101,6 @@ def test_sigint_in_the_first_hundredths_of_a_second(world, tmp_path):
     even then none of mlt's frames may appear in it."""
     import os
     import signal
-    import subprocess
-    import sys
     import time
 
     failures = []
@@ -110,15 +108,7 @@ def test_sigint_in_the_first_hundredths_of_a_second(world, tmp_path):
     for delay in (0.0, 0.005, 0.01, 0.02, 0.025, 0.03, 0.04):
         child = world.copy_child("clean", tmp_path / f"at-{delay}")
         before = snapshot(child)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mlt", "update", "--json"],
-            cwd=child,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
+        proc = spawn_mlt(["update", "--json"], child, env)
         time.sleep(delay)
         os.killpg(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=120)

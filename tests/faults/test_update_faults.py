@@ -16,14 +16,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
 from mlt.update import continue_update, update_project
 from mlt.update.journal import JOURNAL_FILE
-from tests.faults.fault_kit import Shim, damage, run_mlt, snapshot, user_view
+from tests.faults.fault_kit import Shim, damage, run_mlt, snapshot, spawn_mlt, user_view
 from tests.faults.fault_world import Expected, World, resolve, uninterrupted
 from tests.support.git import git
 
@@ -145,14 +144,7 @@ def test_update_interrupted_at_timed_moments(world, sig, tmp_path, tmp_path_fact
     for delay in (0.05, 0.1, 0.15, 0.2, 0.3, 0.45):
         child = world.copy_child("clean", tmp_path / f"at-{delay}")
         world.use("v2")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mlt", "update", "--json"],
-            cwd=child,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
+        proc = spawn_mlt(["update", "--json"], child)
         time.sleep(delay)
         with contextlib.suppress(ProcessLookupError):
             if sig == "KILL":
